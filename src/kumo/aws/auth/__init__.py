@@ -1,0 +1,1 @@
+"""Signatures (SigV4, SigV2, presigned URLs), aws-chunked bodies and checksums."""

@@ -1,0 +1,1 @@
+"""serverless.yml and SAM deployment (comes with the deployment issue)."""

@@ -1,0 +1,1 @@
+"""Deployed HTTP and WebSocket APIs (comes with the API Gateway issue)."""

@@ -1,0 +1,1 @@
+"""Logs, metrics, traces and the dashboard (comes with the observability issue)."""

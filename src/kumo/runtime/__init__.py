@@ -1,0 +1,1 @@
+"""Functions: fork server, instance pools, invocation (comes with the functions issue)."""

@@ -1,0 +1,67 @@
+"""The provider base class: one method per AWS operation, declared with ``@operation``.
+
+A provider method receives the :class:`RequestContext` and the operation's input members
+as keyword arguments named in snake_case (``RoleName`` -> ``role_name``); it returns a dict
+of the output shape's members (CamelCase, as in the model) or raises a ``ServiceError``.
+Methods may be plain (run in a worker thread) or ``async``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+if TYPE_CHECKING:
+    from kumo.config import Settings
+    from kumo.storage.base import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_OPERATION_ATTR = "__kumo_operation__"
+
+
+def operation(name: str) -> Callable[[F], F]:
+    """Mark a provider method as the implementation of the AWS operation ``name``."""
+
+    def mark(fn: F) -> F:
+        setattr(fn, _OPERATION_ATTR, name)
+        return fn
+
+    return mark
+
+
+@dataclass
+class ServiceDeps:
+    """What a provider is built with."""
+
+    store: Store
+    settings: Settings
+
+
+class Provider:
+    """Base class of every service provider."""
+
+    # botocore service name, e.g. "sts"
+    service: ClassVar[str]
+    # operation name -> method name, collected from @operation marks
+    operations: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        ops: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            for attr, value in vars(klass).items():
+                op_name = getattr(value, _OPERATION_ATTR, None)
+                if op_name is not None:
+                    ops[op_name] = attr
+        cls.operations = ops
+
+    def __init__(self, deps: ServiceDeps) -> None:
+        self.deps = deps
+        self.store = deps.store
+        self.settings = deps.settings
+
+    def handler_for(self, operation_name: str) -> Callable[..., Any] | None:
+        attr = self.operations.get(operation_name)
+        return getattr(self, attr) if attr is not None else None

@@ -1,0 +1,1 @@
+"""Durable state: SQLite embedded default, blob files, transactions and the outbox."""

@@ -1,0 +1,1 @@
+"""Event sources delivering outbox events to functions and queues (comes with the triggers issue)."""
