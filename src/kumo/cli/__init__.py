@@ -1,1 +1,1 @@
-"""cli"""
+"""The ``kumo`` command."""

@@ -8,6 +8,14 @@ same transaction with :meth:`Tx.emit` (the outbox) and delivered later, at least
 
 A write transaction returns only once it is durable (it survives kill -9; with
 ``fsync=True`` also power loss). Concurrent writers are group-committed.
+
+A write function may be run more than once when the backend has to retry its transaction
+(SQLite after the database aborted a batch, PostgreSQL after a serialization failure), so it
+should have no effects outside the :class:`Tx` it is given. A :class:`Tx` (and any iterator
+it returned) is valid only while the function runs.
+
+Large bodies live outside the records, in :attr:`Store.blobs`; see
+:mod:`kumo.storage.blobs` for the ordering rule that keeps records and blobs consistent.
 """
 
 from __future__ import annotations
@@ -15,11 +23,26 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from kumo.storage.blobs import BlobStore
 
 T = TypeVar("T")
 
 Key = str | bytes
+
+
+class StorageError(Exception):
+    """The store could not do what was asked (closed, read-only, database failure)."""
+
+
+class StoreClosedError(StorageError):
+    """The store was used after :meth:`Store.close`."""
+
+
+class ReadOnlyError(StorageError):
+    """A write was attempted in a :meth:`Store.read` transaction."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +97,11 @@ class Tx(ABC):
 class Store(ABC):
     """Durable state for all services."""
 
+    @property
+    @abstractmethod
+    def blobs(self) -> BlobStore:
+        """Files for large bodies (S3 objects), referenced from records by blob id."""
+
     @abstractmethod
     def read(self, fn: Callable[[Tx], T]) -> T:
         """Run ``fn`` on a read-only snapshot; blocking."""
@@ -102,6 +130,9 @@ class Store(ABC):
         self, topics: list[str] | None = None, *, limit: int = 100, lease_seconds: float = 30.0
     ) -> list[OutboxEvent]:
         """Events not yet delivered, oldest first, leased to the caller for ``lease_seconds``.
+
+        ``topics`` restricts the claim to those topics (None: all). Each claim counts as an
+        attempt: the returned :attr:`OutboxEvent.attempts` is 1 on first delivery.
 
         An event whose lease runs out without :meth:`outbox_ack` is claimable again, so a
         crash during delivery leads to redelivery, never to loss.

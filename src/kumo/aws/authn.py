@@ -1,0 +1,128 @@
+"""Who sent a request: read its signature, look the access key up, verify when required.
+
+In the default local mode any access key maps to the default account (unless kumo itself
+issued it, then it is always verified). With ``require_auth`` (or a bind beyond loopback)
+every request must carry a valid signature from a key kumo knows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kumo.aws import auth
+from kumo.aws.context import Principal, RequestContext
+from kumo.aws.errors import (
+    AccessDenied,
+    ExpiredToken,
+    InvalidAccessKeyId,
+    InvalidClientTokenId,
+    ServiceError,
+)
+from kumo.aws.http import Body
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A secret kumo knows, and whom it belongs to."""
+
+    access_key_id: str
+    secret_access_key: str
+    account_id: str
+    arn: str
+    user_id: str
+    session_token: str | None = None
+    expiration: dt.datetime | None = None
+
+
+CredentialLookup = Callable[[str], Credential | None]
+
+
+class MissingAuthenticationToken(ServiceError):
+    code = "MissingAuthenticationToken"
+    status = 403
+
+
+class Authenticator:
+    def __init__(
+        self,
+        lookup: CredentialLookup,
+        *,
+        default_account: str,
+        default_region: str,
+        verify_all: bool,
+        skew_seconds: int,
+    ) -> None:
+        self.lookup = lookup
+        self.default_account = default_account
+        self.default_region = default_region
+        self.verify_all = verify_all
+        self.skew_seconds = skew_seconds
+
+    def authenticate(self, ctx: RequestContext) -> None:
+        """Fill in ctx.principal, account and region; decode aws-chunked bodies."""
+        request = ctx.request
+        info = auth.read_signing_info(request)
+        is_s3 = ctx.service_name == "s3"
+        if info is None:
+            if self.verify_all:
+                if is_s3:
+                    raise AccessDenied("Access Denied")
+                raise MissingAuthenticationToken("Request is missing Authentication Token")
+            ctx.principal = self._root(self.default_account)
+            ctx.account_id = self.default_account
+            request.body = _decoded(request, None, None)
+            return
+        ctx.access_key_id = info.access_key_id
+        ctx.signing_region = info.region
+        ctx.signing_service = info.service
+        if info.region:
+            ctx.region = info.region
+        credential = self.lookup(info.access_key_id)
+        if credential is None:
+            if self.verify_all:
+                if is_s3:
+                    raise InvalidAccessKeyId(
+                        "The AWS Access Key Id you provided does not exist in our records.",
+                        AWSAccessKeyId=info.access_key_id,
+                    )
+                raise InvalidClientTokenId(
+                    "The security token included in the request is invalid."
+                )
+            ctx.account_id = self.default_account
+            principal = self._root(self.default_account)
+            principal.access_key_id = info.access_key_id
+            ctx.principal = principal
+            request.body = _decoded(request, info, None)
+            return
+        now = dt.datetime.now(dt.UTC)
+        if credential.expiration is not None and credential.expiration <= now:
+            raise ExpiredToken("The security token included in the request is expired")
+        if credential.session_token and info.security_token != credential.session_token:
+            raise InvalidClientTokenId("The security token included in the request is invalid.")
+        auth.verify_signature(
+            request,
+            info,
+            credential.secret_access_key,
+            now=now,
+            skew_seconds=self.skew_seconds,
+        )
+        request.body = _decoded(request, info, credential.secret_access_key)
+        ctx.account_id = credential.account_id
+        ctx.principal = Principal(
+            account_id=credential.account_id,
+            access_key_id=credential.access_key_id,
+            arn=credential.arn,
+            user_id=credential.user_id,
+            session_token=credential.session_token,
+            verified=True,
+        )
+
+    @staticmethod
+    def _root(account_id: str) -> Principal:
+        return Principal(account_id=account_id, arn=f"arn:aws:iam::{account_id}:root", user_id=account_id)
+
+
+def _decoded(request, info, secret) -> Body:  # type: ignore[no-untyped-def]
+    return auth.decode_body(request, info, secret)

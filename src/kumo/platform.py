@@ -1,0 +1,104 @@
+"""Wiring: builds the store, the service providers and the AWS endpoint; starts and stops them."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import string
+from pathlib import Path
+
+from kumo.admin import PREFIX, handle_admin
+from kumo.aws.app import AwsApp
+from kumo.aws.authn import Authenticator, Credential
+from kumo.aws.dispatch import Dispatcher
+from kumo.aws.http import HttpRequest, HttpResponse
+from kumo.config import Settings
+from kumo.server import AsgiAdapter
+from kumo.services.base import Provider, ServiceDeps
+from kumo.services.iam.store import lookup_access_key
+from kumo.services.registry import PROVIDERS
+from kumo.storage import Store, open_store
+
+log = logging.getLogger("kumo")
+
+ROOT_CREDENTIALS_FILE = "root-credentials.json"
+
+
+class Platform:
+    """One kumo node: its state, its services and its HTTP app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store: Store = open_store(settings.data_dir, fsync=settings.fsync)
+        deps = ServiceDeps(store=self.store, settings=settings)
+        self.providers: dict[str, Provider] = {name: cls(deps) for name, cls in PROVIDERS.items()}
+        self.root = load_root_credential(settings)
+        self.authenticator = Authenticator(
+            self.lookup_credential,
+            default_account=settings.account_id,
+            default_region=settings.region,
+            verify_all=settings.verify_all_signatures,
+            skew_seconds=settings.clock_skew_seconds,
+        )
+        self.dispatcher = Dispatcher(self.providers)
+        self.aws = AwsApp(self.dispatcher, self.authenticator, settings.region)
+        self.app = AsgiAdapter(self.handle, on_shutdown=self._on_shutdown)
+
+    def lookup_credential(self, access_key_id: str) -> Credential | None:
+        if access_key_id == self.root.access_key_id:
+            return self.root
+        record = lookup_access_key(self.store, access_key_id)
+        if record is None:
+            return None
+        return Credential(
+            access_key_id=access_key_id,
+            secret_access_key=record["secret_access_key"],
+            account_id=record["account_id"],
+            arn=record["arn"],
+            user_id=record["user_id"],
+            session_token=record.get("session_token"),
+            expiration=record.get("expiration"),
+        )
+
+    async def handle(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(PREFIX):
+            return await handle_admin(self, request)
+        return await self.aws.handle(request)
+
+    def reset(self) -> None:
+        self.store.reset()
+
+    async def _on_shutdown(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.dispatcher.close()
+        self.store.close()
+
+
+def load_root_credential(settings: Settings) -> Credential:
+    """The account root's access key: from the environment, else made once per data dir."""
+    key_id = os.environ.get("KUMO_ACCESS_KEY_ID")
+    secret = os.environ.get("KUMO_SECRET_ACCESS_KEY")
+    path = Path(settings.data_dir) / ROOT_CREDENTIALS_FILE
+    if not (key_id and secret):
+        if path.exists():
+            saved = json.loads(path.read_text())
+            key_id, secret = saved["access_key_id"], saved["secret_access_key"]
+        else:
+            alphabet = string.ascii_uppercase + string.digits
+            key_id = "AKIA" + "".join(secrets.choice(alphabet) for _ in range(16))
+            secret = secrets.token_urlsafe(30)[:40]
+            path.write_text(json.dumps({"access_key_id": key_id, "secret_access_key": secret}))
+            path.chmod(0o600)
+    account = settings.account_id
+    return Credential(
+        access_key_id=key_id,
+        secret_access_key=secret,
+        account_id=account,
+        arn=f"arn:aws:iam::{account}:root",
+        user_id=account,
+    )

@@ -1,0 +1,501 @@
+"""The embedded store: SQLite in WAL mode with group commit, plus blob files.
+
+Layout: one ``kv`` table holds every service table's records (``tbl``, ``k`` bytes, ``v``
+JSON), clustered on ``(tbl, k)`` so a key range is an index range; ``outbox`` holds events
+waiting for delivery.
+
+Writes: one writer thread owns the only write connection. :meth:`SqliteStore.write` queues
+its function and blocks; the writer takes everything queued, runs each function inside its
+own SAVEPOINT within one transaction, commits once, then answers every caller. A function
+that raises rolls back only its own savepoint. A failed commit fails the whole batch and
+nothing of it is applied. The writer thread outlives any such failure.
+
+Durability: WAL with ``synchronous=NORMAL`` writes each commit to the WAL before
+answering, so it survives the process being killed (the OS still has the pages);
+``fsync=True`` uses ``synchronous=FULL`` so a commit also survives power loss. Group commit
+shares one WAL sync among every write in the batch.
+
+Reads: each concurrent reader borrows its own read-only connection from a pool and reads
+one WAL snapshot; readers never wait for the writer. A read that starts after a write
+returned sees that write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import SimpleQueue
+from typing import Any, TypeVar
+
+from kumo.storage.base import (
+    Key,
+    OutboxEvent,
+    ReadOnlyError,
+    StorageError,
+    Store,
+    StoreClosedError,
+    Tx,
+)
+from kumo.storage.blobs import BlobStore
+from kumo.storage.keys import prefix_end
+
+__all__ = ["BatchStats", "SqliteStore"]
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS kv (
+    tbl TEXT NOT NULL,
+    k   BLOB NOT NULL,
+    v   BLOB NOT NULL,
+    PRIMARY KEY (tbl, k)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    topic       TEXT NOT NULL,
+    payload     BLOB NOT NULL,
+    created     REAL NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    lease_until REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_ready ON outbox (lease_until, seq);
+"""
+
+# rows fetched per query by a scan; bounds memory while a scan is consumed lazily
+_PAGE = 256
+# most functions run in one transaction; bounds the latency of the batch's first caller
+_MAX_BATCH = 1024
+# keep the WAL from growing without bound after a burst
+_WAL_LIMIT = 64 * 1024 * 1024
+
+
+def _key(key: Key) -> bytes:
+    if isinstance(key, str):
+        return key.encode("utf-8")
+    if isinstance(key, bytes):
+        return key
+    raise TypeError(f"keys are str or bytes, not {type(key).__name__}")
+
+
+def _dumps(value: Any) -> bytes:
+    # allow_nan=False: NaN/Infinity are not JSON and PostgreSQL's jsonb refuses them
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def _loads(data: bytes) -> Any:
+    return json.loads(data)
+
+
+def _bounds(
+    prefix: Key | None, start: Key | None, end: Key | None
+) -> tuple[bytes, bytes | None]:
+    """The ``[low, high)`` byte range selected by a scan's arguments (high None: unbounded)."""
+    low = b""
+    high: bytes | None = None
+    if prefix is not None:
+        low = _key(prefix)
+        high = prefix_end(low)
+    if start is not None:
+        low = max(low, _key(start))
+    if end is not None:
+        e = _key(end)
+        high = e if high is None else min(high, e)
+    return low, high
+
+
+class _SqliteTx(Tx):
+    """A transaction over one connection; writes only when ``writable``."""
+
+    def __init__(self, conn: sqlite3.Connection, *, writable: bool) -> None:
+        self._conn = conn
+        self._writable = writable
+        self._open = True
+
+    def _check(self, writing: bool = False) -> sqlite3.Connection:
+        if not self._open:
+            raise StorageError("transaction used after its function returned")
+        if writing and not self._writable:
+            raise ReadOnlyError("cannot write in a read transaction")
+        return self._conn
+
+    def _close(self) -> None:
+        self._open = False
+
+    def get(self, table: str, key: Key) -> Any | None:
+        row = (
+            self._check()
+            .execute("SELECT v FROM kv WHERE tbl = ? AND k = ?", (table, _key(key)))
+            .fetchone()
+        )
+        return None if row is None else _loads(row[0])
+
+    def put(self, table: str, key: Key, value: Any) -> None:
+        conn = self._check(writing=True)
+        conn.execute(
+            "INSERT OR REPLACE INTO kv (tbl, k, v) VALUES (?, ?, ?)",
+            (table, _key(key), _dumps(value)),
+        )
+
+    def delete(self, table: str, key: Key) -> bool:
+        conn = self._check(writing=True)
+        cur = conn.execute("DELETE FROM kv WHERE tbl = ? AND k = ?", (table, _key(key)))
+        return cur.rowcount > 0
+
+    def scan(
+        self,
+        table: str,
+        *,
+        prefix: Key | None = None,
+        start: Key | None = None,
+        end: Key | None = None,
+        reverse: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[tuple[bytes, Any]]:
+        low, high = _bounds(prefix, start, end)
+        return self._scan(table, low, high, reverse, limit)
+
+    def _scan(
+        self, table: str, low: bytes, high: bytes | None, reverse: bool, limit: int | None
+    ) -> Iterator[tuple[bytes, Any]]:
+        # Keyset pagination: each page is a fresh bounded query, so no statement stays open
+        # between yields and the caller may write while iterating.
+        remaining = limit
+        order = "DESC" if reverse else "ASC"
+        while remaining is None or remaining > 0:
+            if high is not None and low >= high:
+                return
+            n = _PAGE if remaining is None else min(_PAGE, remaining)
+            if high is None:
+                sql = f"SELECT k, v FROM kv WHERE tbl = ? AND k >= ? ORDER BY k {order} LIMIT ?"
+                params: tuple[Any, ...] = (table, low, n)
+            else:
+                sql = (
+                    "SELECT k, v FROM kv WHERE tbl = ? AND k >= ? AND k < ? "
+                    f"ORDER BY k {order} LIMIT ?"
+                )
+                params = (table, low, high, n)
+            rows = self._check().execute(sql, params).fetchall()
+            for k, v in rows:
+                yield bytes(k), _loads(v)
+            if len(rows) < n:
+                return
+            if remaining is not None:
+                remaining -= len(rows)
+            last = bytes(rows[-1][0])
+            if reverse:
+                high = last
+            else:
+                low = last + b"\x00"  # the smallest key after ``last``
+
+    def count(self, table: str, *, prefix: Key | None = None) -> int:
+        low, high = _bounds(prefix, None, None)
+        conn = self._check()
+        if high is None:
+            row = conn.execute(
+                "SELECT count(*) FROM kv WHERE tbl = ? AND k >= ?", (table, low)
+            ).fetchone()
+        else:
+            row = conn.execute(
+                "SELECT count(*) FROM kv WHERE tbl = ? AND k >= ? AND k < ?", (table, low, high)
+            ).fetchone()
+        return int(row[0])
+
+    def emit(self, topic: str, payload: dict[str, Any]) -> None:
+        conn = self._check(writing=True)
+        conn.execute(
+            "INSERT INTO outbox (topic, payload, created) VALUES (?, ?, ?)",
+            (topic, _dumps(payload), time.time()),
+        )
+
+
+@dataclass
+class BatchStats:
+    """What group commit achieved so far (for benchmarks and the dashboard)."""
+
+    batches: int = 0
+    writes: int = 0
+    largest: int = 0
+
+    @property
+    def mean(self) -> float:
+        return self.writes / self.batches if self.batches else 0.0
+
+
+@dataclass
+class _Job:
+    fn: Callable[[Tx], Any]
+    future: Future[Any] = field(default_factory=Future)
+
+
+_STOP = object()
+
+
+class SqliteStore(Store):
+    """The embedded :class:`~kumo.storage.base.Store`: a SQLite file plus a blob directory.
+
+    ``path`` is the database file (``<data_dir>/kumo.db``); ``blobs`` defaults to a
+    :class:`BlobStore` in ``blobs/`` beside it.
+    """
+
+    def __init__(
+        self, path: Path, *, fsync: bool = False, blobs: BlobStore | None = None
+    ) -> None:
+        self.path = Path(path)
+        self.fsync = fsync
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._blobs = blobs if blobs is not None else BlobStore(self.path.parent / "blobs", fsync)
+        self._blobs.sweep_tmp()
+        self.stats = BatchStats()
+        self._closed = False
+        self._lifecycle = threading.Lock()
+        self._pool: list[sqlite3.Connection] = []
+        self._all_readers: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
+        self._queue: SimpleQueue[Any] = SimpleQueue()
+        self._wconn = self._connect_writer()
+        self._writer = threading.Thread(target=self._run_writer, name="kumo-store-writer")
+        self._writer.daemon = True
+        self._writer.start()
+
+    # -- connections ---------------------------------------------------------------------
+
+    def _connect_writer(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={'FULL' if self.fsync else 'NORMAL'}")
+        conn.execute("PRAGMA busy_timeout=5000")
+        conn.execute(f"PRAGMA journal_size_limit={_WAL_LIMIT}")
+        conn.executescript(_SCHEMA)
+        self._configure_writer(conn)
+        return conn
+
+    def _configure_writer(self, conn: sqlite3.Connection) -> None:
+        """Hook for subclasses (tests use it to simulate a full disk)."""
+
+    def _reader(self) -> sqlite3.Connection:
+        with self._pool_lock:
+            if self._pool:
+                return self._pool.pop()
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=5000")
+        conn.execute("PRAGMA query_only=ON")
+        with self._pool_lock:
+            self._all_readers.append(conn)
+        return conn
+
+    def _release_reader(self, conn: sqlite3.Connection) -> None:
+        with self._pool_lock:
+            self._pool.append(conn)
+
+    @property
+    def blobs(self) -> BlobStore:
+        return self._blobs
+
+    # -- transactions --------------------------------------------------------------------
+
+    def read(self, fn: Callable[[Tx], T]) -> T:
+        if self._closed:
+            raise StoreClosedError("store is closed")
+        conn = self._reader()
+        tx = _SqliteTx(conn, writable=False)
+        try:
+            conn.execute("BEGIN")
+            try:
+                return fn(tx)
+            finally:
+                tx._close()
+                conn.execute("COMMIT")
+        finally:
+            self._release_reader(conn)
+
+    def write(self, fn: Callable[[Tx], T]) -> T:
+        if threading.current_thread() is self._writer:
+            raise StorageError("write() called from inside a write function")
+        job = _Job(fn)
+        with self._lifecycle:
+            if self._closed:
+                raise StoreClosedError("store is closed")
+            self._queue.put(job)
+        result: T = job.future.result()
+        return result
+
+    # -- the writer thread ---------------------------------------------------------------
+
+    def _run_writer(self) -> None:
+        stop = False
+        while not stop:
+            first = self._queue.get()
+            batch: list[_Job] = []
+            if first is _STOP:
+                stop = True
+            else:
+                batch.append(first)
+                while len(batch) < _MAX_BATCH and not self._queue.empty():
+                    item = self._queue.get_nowait()
+                    if item is _STOP:
+                        stop = True
+                        break
+                    batch.append(item)
+            if batch:
+                try:
+                    self._run_batch(batch)
+                except BaseException as exc:  # a bug here must not strand the callers
+                    for job in batch:
+                        if not job.future.done():
+                            job.future.set_exception(exc)
+        self._wconn.close()
+
+    def _run_batch(self, batch: list[_Job]) -> None:
+        self.stats.batches += 1
+        self.stats.writes += len(batch)
+        self.stats.largest = max(self.stats.largest, len(batch))
+        outcomes: dict[int, tuple[bool, Any]] = {}
+        pending = batch
+        while pending:  # each round settles at least one job, so this ends
+            pending = self._attempt(pending, outcomes)
+        for job in batch:
+            ok, value = outcomes[id(job)]
+            if ok:
+                job.future.set_result(value)
+            else:
+                job.future.set_exception(value)
+
+    def _attempt(self, jobs: list[_Job], outcomes: dict[int, tuple[bool, Any]]) -> list[_Job]:
+        """Run ``jobs`` in one transaction, recording each outcome under ``id(job)``.
+
+        Returns the jobs to run again: those whose writes were lost because SQLite aborted
+        the whole transaction (it may, on a full disk or an I/O error) while a later job ran.
+        """
+        conn = self._wconn
+        done: list[tuple[_Job, Any]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for pos, job in enumerate(jobs):
+                ok, value = self._run_one(job)
+                if not conn.in_transaction:
+                    # SQLite rolled back everything: this job fails (or learns its writes
+                    # were lost); the ones before it run again in a new transaction.
+                    if ok:
+                        value = StorageError("the database aborted the transaction")
+                    outcomes[id(job)] = (False, value)
+                    return [j for j, _ in done] + jobs[pos + 1 :]
+                if ok:
+                    done.append((job, value))
+                else:
+                    outcomes[id(job)] = (False, value)
+            self._commit(conn)
+        except BaseException as exc:  # a failed BEGIN, SAVEPOINT or COMMIT
+            with contextlib.suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            for job in jobs:
+                outcomes.setdefault(id(job), (False, exc))
+            return []
+        for job, value in done:
+            outcomes[id(job)] = (True, value)
+        return []
+
+    def _run_one(self, job: _Job) -> tuple[bool, Any]:
+        conn = self._wconn
+        conn.execute("SAVEPOINT job")
+        tx = _SqliteTx(conn, writable=True)
+        try:
+            result = job.fn(tx)
+        except BaseException as exc:
+            tx._close()
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO job")
+                conn.execute("RELEASE job")
+            return False, exc
+        tx._close()
+        if conn.in_transaction:
+            conn.execute("RELEASE job")
+        return True, result
+
+    def _commit(self, conn: sqlite3.Connection) -> None:
+        """Commit the batch (a method so tests can make it fail)."""
+        conn.execute("COMMIT")
+
+    # -- outbox --------------------------------------------------------------------------
+
+    def outbox_claim(
+        self, topics: list[str] | None = None, *, limit: int = 100, lease_seconds: float = 30.0
+    ) -> list[OutboxEvent]:
+        def claim(tx: Tx) -> list[OutboxEvent]:
+            conn = _conn_of(tx)
+            now = time.time()
+            sql = "SELECT seq, topic, payload, created, attempts FROM outbox WHERE lease_until <= ?"
+            params: list[Any] = [now]
+            if topics is not None:
+                if not topics:
+                    return []
+                sql += f" AND topic IN ({','.join('?' * len(topics))})"
+                params.extend(topics)
+            sql += " ORDER BY seq LIMIT ?"
+            params.append(limit)
+            rows = conn.execute(sql, params).fetchall()
+            if not rows:
+                return []
+            conn.executemany(
+                "UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE seq = ?",
+                [(now + lease_seconds, row[0]) for row in rows],
+            )
+            return [
+                OutboxEvent(seq, topic, _loads(payload), created, attempts + 1)
+                for seq, topic, payload, created, attempts in rows
+            ]
+
+        return self.write(claim)
+
+    def outbox_ack(self, seqs: list[int]) -> None:
+        if not seqs:
+            return
+
+        def ack(tx: Tx) -> None:
+            _conn_of(tx).executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+
+        self.write(ack)
+
+    # -- admin ---------------------------------------------------------------------------
+
+    def tables(self) -> dict[str, int]:
+        def count(tx: Tx) -> dict[str, int]:
+            rows = _conn_of(tx).execute("SELECT tbl, count(*) FROM kv GROUP BY tbl").fetchall()
+            return {tbl: int(n) for tbl, n in rows}
+
+        return self.read(count)
+
+    def reset(self) -> None:
+        def wipe(tx: Tx) -> None:
+            conn = _conn_of(tx)
+            conn.execute("DELETE FROM kv")
+            conn.execute("DELETE FROM outbox")
+
+        self.write(wipe)
+        # records first: a crash in between leaves unreferenced blobs, never dangling records
+        self._blobs.clear()
+
+    def close(self) -> None:
+        with self._lifecycle:
+            if self._closed:
+                return
+            self._closed = True
+            self._queue.put(_STOP)
+        self._writer.join()
+        with self._pool_lock:
+            for conn in self._all_readers:
+                conn.close()
+            self._all_readers.clear()
+            self._pool.clear()
+
+
+def _conn_of(tx: Tx) -> sqlite3.Connection:
+    assert isinstance(tx, _SqliteTx)
+    return tx._check()
