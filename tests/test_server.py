@@ -12,6 +12,11 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import RunningKumo
 
+TRUST = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+    '"Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+)
+
 
 def _connect(kumo: RunningKumo) -> socket.socket:
     url = urlsplit(kumo.url)
@@ -92,7 +97,7 @@ def test_unknown_admin_path_is_404(kumo: RunningKumo) -> None:
 
 def test_reset_wipes_state(kumo: RunningKumo, aws_client: Any) -> None:
     iam = aws_client("iam")
-    iam.create_role(RoleName="reset-me", AssumeRolePolicyDocument='{"Version":"2012-10-17"}')
+    iam.create_role(RoleName="reset-me", AssumeRolePolicyDocument=TRUST)
     state = requests.get(f"{kumo.url}/_kumo/state", timeout=5).json()
     assert sum(state["tables"].values()) > 0
 

@@ -28,8 +28,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from queue import SimpleQueue
 from typing import Any, TypeVar
@@ -228,10 +227,37 @@ class BatchStats:
         return self.writes / self.batches if self.batches else 0.0
 
 
-@dataclass
 class _Job:
-    fn: Callable[[Tx], Any]
-    future: Future[Any] = field(default_factory=Future)
+    """One queued write function and, once settled, its outcome.
+
+    A pre-acquired lock is the cheapest cross-thread signal CPython has; the writer
+    releases it to wake the caller.
+    """
+
+    __slots__ = ("_signal", "fn", "ok", "value")
+
+    def __init__(self, fn: Callable[[Tx], Any]) -> None:
+        self.fn = fn
+        self.ok = False
+        self.value: Any = None
+        self._signal = threading.Lock()
+        self._signal.acquire()
+
+    @property
+    def settled(self) -> bool:
+        return not self._signal.locked()
+
+    def settle(self, ok: bool, value: Any) -> None:
+        self.ok, self.value = ok, value
+        self._signal.release()
+
+    def wait(self) -> Any:
+        self._signal.acquire()
+        if self.ok:
+            return self.value
+        exc: BaseException = self.value
+        self.value = None  # break the job -> exception -> traceback -> frame cycle
+        raise exc
 
 
 _STOP = object()
@@ -323,7 +349,7 @@ class SqliteStore(Store):
             if self._closed:
                 raise StoreClosedError("store is closed")
             self._queue.put(job)
-        result: T = job.future.result()
+        result: T = job.wait()
         return result
 
     # -- the writer thread ---------------------------------------------------------------
@@ -348,8 +374,8 @@ class SqliteStore(Store):
                     self._run_batch(batch)
                 except BaseException as exc:  # a bug here must not strand the callers
                     for job in batch:
-                        if not job.future.done():
-                            job.future.set_exception(exc)
+                        if not job.settled:
+                            job.settle(False, exc)
         self._wconn.close()
 
     def _run_batch(self, batch: list[_Job]) -> None:
@@ -361,11 +387,7 @@ class SqliteStore(Store):
         while pending:  # each round settles at least one job, so this ends
             pending = self._attempt(pending, outcomes)
         for job in batch:
-            ok, value = outcomes[id(job)]
-            if ok:
-                job.future.set_result(value)
-            else:
-                job.future.set_exception(value)
+            job.settle(*outcomes[id(job)])
 
     def _attempt(self, jobs: list[_Job], outcomes: dict[int, tuple[bool, Any]]) -> list[_Job]:
         """Run ``jobs`` in one transaction, recording each outcome under ``id(job)``.

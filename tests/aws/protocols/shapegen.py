@@ -62,11 +62,18 @@ class ShapeGenerator:
             return {"key": "value", "n": 1, "list": [True, "x"]}
         names = [n for n, m in members.items() if not _is_event_stream(m)]
         if shape.is_tagged_union:
-            choice = self.rng.choice(names)
+            # The query protocol writes no field at all for an empty structure.
+            carried = [n for n in names if not _is_empty_structure(members[n])] or names
+            choice = self.rng.choice(carried)
             return {choice: self.value(members[choice], depth + 1)}
         required = set(shape.required_members)
+        # Members sharing one element name (S3's deprecated Event beside Events) cannot
+        # both be carried: the client cannot tell them apart either.
+        shared = _sharing_a_name(members)
         out: dict[str, Any] = {}
         for name in names:
+            if name in shared and name not in required:
+                continue
             member = members[name]
             if name not in required and depth >= MAX_DEPTH and member.type_name in (
                 "structure",
@@ -95,6 +102,22 @@ class ShapeGenerator:
         alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
         text = "".join(self.rng.choice(alphabet) for _ in range(length))
         return text
+
+
+def _sharing_a_name(members: dict[str, Shape]) -> set[str]:
+    by_name: dict[str, list[str]] = {}
+    for name, member in members.items():
+        if member.serialization.get("location"):
+            continue
+        wire = member.serialization.get("name", name)
+        if member.type_name == "list" and member.serialization.get("flattened"):
+            wire = member.member.serialization.get("name", wire)  # type: ignore[attr-defined]
+        by_name.setdefault(wire, []).append(name)
+    return {name for names in by_name.values() if len(names) > 1 for name in names}
+
+
+def _is_empty_structure(shape: Shape) -> bool:
+    return shape.type_name == "structure" and not shape.members  # type: ignore[attr-defined]
 
 
 def _is_event_stream(shape: Shape) -> bool:

@@ -17,6 +17,7 @@ import botocore.parsers
 import botocore.serialize
 import pytest
 from botocore.awsrequest import HeadersDict, create_request_object, prepare_request_dict
+from botocore.eventstream import EventStream
 from botocore.model import OperationModel, ServiceModel
 from botocore.response import StreamingBody
 
@@ -24,6 +25,7 @@ from kumo.aws.errors import ServiceError
 from kumo.aws.http import Body, Headers, HttpRequest, HttpResponse
 from kumo.aws.models import load_service
 from kumo.aws.protocols import create_parser, create_serializer, service_protocols
+from kumo.aws.protocols.query import query_model
 from tests.aws.protocols.shapegen import ShapeGenerator
 
 SERVICES = [
@@ -76,8 +78,20 @@ def make_input(op: OperationModel, seed: int = 1) -> dict[str, Any]:
         if op.input_shape.members[name].type_name == "string" and not op.input_shape.members[
             name
         ].enum:
-            params[name] = "dir/sub dir/file+1~.txt" if greedy else "name-1.x"
+            value = "dir/sub dir/file+1~.txt" if greedy else "name-1.x"
+            # Padded to the member's minimum length (Lambda's UUID labels are 36 long).
+            minimum = int(op.input_shape.members[name].metadata.get("min", 0))
+            params[name] = value.ljust(minimum, "x")
     return params
+
+
+def client_model(service: ServiceModel, protocol: str) -> ServiceModel:
+    """The model a client speaking ``protocol`` to ``service`` carries.
+
+    Clients that speak query to SQS carry its older query model (result wrappers, element
+    names, error codes), not today's json model.
+    """
+    return query_model(service) if protocol == "query" else service
 
 
 def to_kumo_request(request_dict: dict[str, Any], op: OperationModel) -> HttpRequest:
@@ -106,7 +120,12 @@ def to_kumo_request(request_dict: dict[str, Any], op: OperationModel) -> HttpReq
 
 def normalize(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: normalize(v) for k, v in value.items() if k != "ResponseMetadata"}
+        # botocore opens an event stream on the response whether or not it carries events.
+        return {
+            k: normalize(v)
+            for k, v in value.items()
+            if k != "ResponseMetadata" and not isinstance(v, EventStream)
+        }
     if isinstance(value, list):
         return [normalize(v) for v in value]
     if isinstance(value, dt.datetime):
@@ -124,7 +143,10 @@ def to_botocore_response(resp: HttpResponse, op: OperationModel) -> dict[str, An
     for key, value in resp.headers.raw_items():
         headers[key] = value
     body: Any = data
-    if op.has_streaming_output:
+    # As botocore's endpoint does: an error body is read whole even for streaming outputs.
+    if op.has_event_stream_output and resp.status < 300:
+        body = _RawStream(data)
+    elif op.has_streaming_output and resp.status < 300:
         body = StreamingBody(io.BytesIO(data), len(data))
     return {
         "status_code": resp.status,
@@ -143,9 +165,23 @@ def client_parse(protocol: str, op: OperationModel, resp: HttpResponse) -> dict[
     return parsed
 
 
+class _RawStream:
+    """What botocore's endpoint hands the parser for an event stream: the raw response."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self) -> Any:
+        yield self._data
+
+    def close(self) -> None:
+        pass
+
+
 class _RawResponse:
     def __init__(self, response_dict: dict[str, Any]) -> None:
         self.content = response_dict["body"]
+        self.raw = response_dict["body"]
         self.status_code = response_dict["status_code"]
 
 
@@ -160,6 +196,12 @@ def test_input_round_trip(service_name: str, protocol: str, op_name: str) -> Non
 
     parsed_op, parsed = create_parser(service, protocol).parse(request)
 
+    twin = _current_twin(op) if protocol.startswith("rest-") else None
+    if twin is not None:
+        # Nothing on the wire tells a deprecated operation from a current one bound to the
+        # same method and URI (S3's PutBucketLifecycle); it reads as the current one.
+        assert parsed_op.name == twin.name
+        return
     assert parsed_op.name == op.name
     assert normalize(parsed) == normalize(params)
 
@@ -173,7 +215,8 @@ def test_output_round_trip(service_name: str, protocol: str, op_name: str) -> No
     resp = create_serializer(service, protocol).serialize_response(op, output, "req-1")
 
     assert resp.status < 300
-    assert normalize(client_parse(protocol, op, resp)) == normalize(output)
+    client_op = client_model(service, protocol).operation_model(op_name)
+    assert normalize(client_parse(protocol, client_op, resp)) == normalize(output)
 
 
 @pytest.mark.parametrize(("service_name", "protocol", "op_name"), CASES)
@@ -181,6 +224,8 @@ def test_error_round_trip(service_name: str, protocol: str, op_name: str) -> Non
     service = load_service(service_name)
     op = service.operation_model(op_name)
     serializer = create_serializer(service, protocol)
+    client = client_model(service, protocol)
+    client_op = client.operation_model(op_name)
     for error_shape in op.error_shapes:
         fields = ShapeGenerator(3).structure(error_shape, 0)
         message_keys = [k for k in fields if k.lower() == "message"]
@@ -192,17 +237,46 @@ def test_error_round_trip(service_name: str, protocol: str, op_name: str) -> Non
         resp = serializer.serialize_error(err, op, "req-1")
 
         assert resp.status == status
-        response_dict = to_botocore_response(resp, op)
+        response_dict = to_botocore_response(resp, client_op)
         parser = botocore.parsers.create_parser(protocol)
-        parsed = parser.parse(response_dict, op.output_shape)
-        code = parsed["Error"].get("QueryErrorCode") or parsed["Error"]["Code"]
-        modeled = service.shape_for_error_code(code)
+        parsed = parser.parse(response_dict, client_op.output_shape)
+        if op.http.get("method") == "HEAD":
+            # A HEAD response has no body: the client reads the error from the status.
+            assert resp.data() == b""
+            assert parsed["Error"]["Code"] == str(status)
+            continue
+        # As botocore's client does: the shape name in QueryErrorCode picks the exception
+        # for SQS only (its after-call handler); other query-compatible services (CloudWatch)
+        # are looked up by the query code in Code.
+        query_error_code = parsed["Error"].get("QueryErrorCode") if service_name == "sqs" else None
+        code = query_error_code or parsed["Error"]["Code"]
+        modeled = client.shape_for_error_code(code)
         assert modeled is not None, f"{code} names no error shape"
-        assert modeled.name == error_shape.name
+        # Shapes sharing one wire code (CloudWatch's DashboardNotFoundError and
+        # ResourceNotFound in query) are one error to the client.
+        assert modeled.name == error_shape.name or code == _query_code(
+            client.shape_for(error_shape.name)
+        )
         assert parsed["Error"]["Message"] == "it went wrong"
-        extra = normalize(parser.parse(to_botocore_response(resp, op), modeled))
+        extra = normalize(parser.parse(to_botocore_response(resp, client_op), modeled))
         for key, value in normalize(fields).items():
             assert extra.get(key) == value, key
+
+
+def _current_twin(op: OperationModel) -> OperationModel | None:
+    """The current operation bound to the same method and URI as deprecated ``op``."""
+    if not op.deprecated:
+        return None
+    service = op.service_model
+    for name in service.operation_names:
+        other = service.operation_model(name)
+        if not other.deprecated and other.http == op.http:
+            return other
+    return None
+
+
+def _query_code(shape: Any) -> str | None:
+    return shape.metadata.get("error", {}).get("code")
 
 
 @pytest.mark.parametrize("protocol", ["json", "rest-json", "rest-xml", "query", "smithy-rpc-v2-cbor"])

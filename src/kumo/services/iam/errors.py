@@ -16,6 +16,7 @@ __all__ = [
     "limit_exceeded",
     "malformed_policy",
     "no_such_entity",
+    "non_user_caller",
     "validation_error",
 ]
 
@@ -56,6 +57,15 @@ def validation_error(value: object, member: str, constraint: str) -> ServiceErro
     return ServiceError(
         f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy "
         f"constraint: {constraint}",
+        code="ValidationError",
+        status=400,
+    )
+
+
+def non_user_caller() -> ServiceError:
+    """An operation that defaults to the calling IAM user was called by another principal."""
+    return ServiceError(
+        "Must specify userName when calling with non-User credentials",
         code="ValidationError",
         status=400,
     )
