@@ -74,16 +74,18 @@ def bench_reference(root: Path, threads: int, fsync: bool, seconds: float) -> fl
     path = root / "reference.db"
     setup = sqlite3.connect(path)
     setup.execute("PRAGMA journal_mode=WAL")
-    setup.execute("CREATE TABLE IF NOT EXISTS kv (tbl TEXT, k BLOB, v BLOB, PRIMARY KEY (tbl, k))")
+    setup.execute(
+        "CREATE TABLE IF NOT EXISTS kv (tbl TEXT, k BLOB, v BLOB, PRIMARY KEY (tbl, k)) "
+        "WITHOUT ROWID"  # the store's layout, so only the commit strategy differs
+    )
     setup.close()
     local = threading.local()
     conns: list[sqlite3.Connection] = []
+
     def one_write(t: int, i: int) -> None:
         conn = getattr(local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(
-                path, isolation_level=None, timeout=30, check_same_thread=False
-            )
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
             conn.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
             local.conn = conn
             conns.append(conn)

@@ -102,7 +102,7 @@ async def write_response(response: HttpResponse, send: Send, *, head: bool = Fal
     body = response.body
     if isinstance(body, bytes | bytearray) and "content-length" not in headers:
         headers.set("Content-Length", str(len(body)))
-    raw = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.raw_items()]
+    raw = [(k.lower().encode("latin-1"), _header_bytes(v)) for k, v in headers.raw_items()]
     await send({"type": "http.response.start", "status": response.status, "headers": raw})
     if head:
         await send({"type": "http.response.body", "body": b""})
@@ -118,6 +118,12 @@ async def write_response(response: HttpResponse, send: Send, *, head: bool = Fal
         await send({"type": "http.response.body", "body": b""})
     finally:
         _close(body)
+
+
+def _header_bytes(value: object) -> bytes:
+    """A header value safe to send: no CR/LF (no response splitting), latin-1 only."""
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    return text.encode("latin-1", "replace")
 
 
 async def _chunks(body: Any) -> AsyncIterator[bytes]:

@@ -11,6 +11,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -51,6 +52,10 @@ CHILD = textwrap.dedent(
 )
 
 
+def _collect(stream: IO[bytes], lines: list[bytes]) -> None:
+    lines.extend(iter(stream.readline, b""))
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
@@ -66,7 +71,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
         )
         assert child.stdout is not None
         lines: list[bytes] = []
-        reader = threading.Thread(target=lambda: lines.extend(iter(child.stdout.readline, b"")))
+        reader = threading.Thread(target=_collect, args=(child.stdout, lines))
         reader.start()
         deadline = time.monotonic() + 10
         while not lines and time.monotonic() < deadline and child.poll() is None:

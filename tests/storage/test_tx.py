@@ -132,7 +132,15 @@ def test_scan_prefix_start_end_limit(store: SqliteStore) -> None:
 
 
 def test_scan_prefix_with_ff_bytes(store: SqliteStore) -> None:
-    keys = [b"\xfe", b"\xfe\xff", b"\xfe\xff\x00", b"\xfe\xff\xff", b"\xff", b"\xff\x00", b"\xff\xff"]
+    keys = [
+        b"\xfe",
+        b"\xfe\xff",
+        b"\xfe\xff\x00",
+        b"\xfe\xff\xff",
+        b"\xff",
+        b"\xff\x00",
+        b"\xff\xff",
+    ]
     put_all(store, "t", {k: 0 for k in keys})
     assert [k for k, _ in scan(store, "t", prefix=b"\xfe\xff")] == [
         b"\xfe\xff",

@@ -99,7 +99,8 @@ def test_failed_commit_fails_the_whole_batch_and_applies_nothing(tmp_path: Path)
         held.submit("c", lambda tx: tx.emit("topic", {}))
         results = held.release()
         for name in "apc":
-            assert isinstance(results[name], sqlite3.OperationalError)
+            assert isinstance(results[name], StorageError)
+            assert "disk is full" in str(results[name])
         assert store.tables() == {}
         assert store.outbox_claim() == []
         # the writer carries on
@@ -125,7 +126,7 @@ def test_disk_full_fails_only_the_function_that_hit_it(tmp_path: Path) -> None:
         held.submit("big", lambda tx: tx.put("t", "big", "x" * 1_000_000))
         held.submit("c", lambda tx: tx.put("t", "c", "small"))
         results = held.release()
-        assert isinstance(results["big"], sqlite3.OperationalError)
+        assert isinstance(results["big"], StorageError)
         assert results["a"] is None and results["c"] is None
         assert store.read(lambda tx: [k for k, _ in tx.scan("t")]) == [b"a", b"c"]
     finally:
@@ -142,14 +143,14 @@ def test_batch_is_rerun_when_the_database_aborts_the_transaction(store: SqliteSt
     def abort(tx: Tx) -> None:
         tx.put("t", "x", 1)
         _conn_of(tx).execute("ROLLBACK")  # what SQLite itself may do on an I/O error
-        raise sqlite3.OperationalError("disk I/O error")
+        raise sqlite3.OperationalError("disk I/O error")  # reaches the caller translated
 
     held = Held(store)
     held.submit("a", a)
     held.submit("abort", abort)
     held.submit("c", lambda tx: tx.put("t", "c", 1))
     results = held.release()
-    assert isinstance(results["abort"], sqlite3.OperationalError)
+    assert isinstance(results["abort"], StorageError)
     assert results["a"] is None and results["c"] is None
     assert runs == ["a", "a"]
     assert store.read(lambda tx: [k for k, _ in tx.scan("t")]) == [b"a", b"c"]
@@ -182,7 +183,11 @@ def test_read_after_write_sees_it_from_any_thread(store: SqliteStore) -> None:
 
     def worker(n: int) -> None:
         for i in range(50):
-            store.write(lambda tx: tx.put("t", f"{n}", i))
+
+            def put(tx: Tx, i: int = i) -> None:
+                tx.put("t", f"{n}", i)
+
+            store.write(put)
             seen = store.read(lambda tx: tx.get("t", f"{n}"))
             if seen != i:
                 errors.append(f"thread {n} wrote {i}, read {seen}")
@@ -239,12 +244,33 @@ def test_results_and_exceptions_reach_the_caller(store: SqliteStore) -> None:
     with pytest.raises(ZeroDivisionError):
         store.read(lambda tx: 1 / 0)
 
+    def exits(tx: Tx) -> None:
+        tx.put("t", "k", 1)
+        raise SystemExit(3)
+
+    with pytest.raises(SystemExit):
+        store.write(exits)
+    assert store.write(lambda tx: tx.get("t", "k")) is None  # the writer carried on
+
+
+def test_schema_from_a_newer_kumo_is_refused(tmp_path: Path) -> None:
+    SqliteStore(tmp_path / "kumo.db").close()
+    with sqlite3.connect(tmp_path / "kumo.db") as conn:
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(StorageError, match="newer kumo"):
+        SqliteStore(tmp_path / "kumo.db")
+
 
 def test_close_drains_queued_writes(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "kumo.db")
     held = Held(store)
     for i in range(5):
-        held.submit(f"w{i}", lambda tx, i=i: tx.put("t", f"{i}", i))
+
+        def put(tx: Tx, i: int = i) -> None:
+            tx.put("t", f"{i}", i)
+
+        held.submit(f"w{i}", put)
     closer = threading.Thread(target=store.close)
     closer.start()
     results = held.release()
@@ -283,4 +309,3 @@ def test_async_wrappers(store: SqliteStore) -> None:
         return await store.aread(lambda tx: tx.get("t", "k"))
 
     assert asyncio.run(main()) == 7
-

@@ -20,7 +20,26 @@ from kumo.aws.errors import (
     InvalidClientTokenId,
     ServiceError,
 )
-from kumo.aws.http import Body
+from kumo.aws.protocols.rest_xml import virtual_host_bucket
+
+_INVALID_TOKEN = "The security token included in the request is invalid."
+
+# JSON-protocol services name two signature failures differently from query and S3
+_JSON_AUTH_CODES = {
+    "SignatureDoesNotMatch": "InvalidSignatureException",
+    "InvalidClientTokenId": "UnrecognizedClientException",
+}
+
+
+def _as_json_service_error(ctx: RequestContext, exc: ServiceError) -> ServiceError:
+    """The error as the request's service reports it (DynamoDB, Lambda: their own codes)."""
+    service = ctx.service
+    json_protocol = ctx.protocol in ("json", "rest-json", "smithy-rpc-v2-cbor")
+    query_compatible = service is not None and "awsQueryCompatible" in service.metadata
+    code = _JSON_AUTH_CODES.get(exc.code)
+    if code is None or not json_protocol or query_compatible:
+        return exc
+    return ServiceError(exc.message, code=code, status=exc.status, headers=exc.headers)
 
 
 @dataclass(frozen=True)
@@ -72,7 +91,7 @@ class Authenticator:
                 raise MissingAuthenticationToken("Request is missing Authentication Token")
             ctx.principal = self._root(self.default_account)
             ctx.account_id = self.default_account
-            request.body = _decoded(request, None, None)
+            _decode(ctx, None, None)
             return
         ctx.access_key_id = info.access_key_id
         ctx.signing_region = info.region
@@ -87,28 +106,30 @@ class Authenticator:
                         "The AWS Access Key Id you provided does not exist in our records.",
                         AWSAccessKeyId=info.access_key_id,
                     )
-                raise InvalidClientTokenId(
-                    "The security token included in the request is invalid."
-                )
+                raise _as_json_service_error(ctx, InvalidClientTokenId(_INVALID_TOKEN))
             ctx.account_id = self.default_account
             principal = self._root(self.default_account)
             principal.access_key_id = info.access_key_id
             ctx.principal = principal
-            request.body = _decoded(request, info, None)
+            _decode(ctx, info, None)
             return
         now = dt.datetime.now(dt.UTC)
         if credential.expiration is not None and credential.expiration <= now:
             raise ExpiredToken("The security token included in the request is expired")
         if credential.session_token and info.security_token != credential.session_token:
-            raise InvalidClientTokenId("The security token included in the request is invalid.")
-        auth.verify_signature(
-            request,
-            info,
-            credential.secret_access_key,
-            now=now,
-            skew_seconds=self.skew_seconds,
-        )
-        request.body = _decoded(request, info, credential.secret_access_key)
+            raise _as_json_service_error(ctx, InvalidClientTokenId(_INVALID_TOKEN))
+        try:
+            auth.verify_signature(
+                request,
+                info,
+                credential.secret_access_key,
+                now=now,
+                skew_seconds=self.skew_seconds,
+                s3_bucket=virtual_host_bucket(request.host) if is_s3 else None,
+            )
+        except ServiceError as exc:
+            raise _as_json_service_error(ctx, exc) from None
+        _decode(ctx, info, credential.secret_access_key)
         ctx.account_id = credential.account_id
         ctx.principal = Principal(
             account_id=credential.account_id,
@@ -121,8 +142,13 @@ class Authenticator:
 
     @staticmethod
     def _root(account_id: str) -> Principal:
-        return Principal(account_id=account_id, arn=f"arn:aws:iam::{account_id}:root", user_id=account_id)
+        return Principal(
+            account_id=account_id, arn=f"arn:aws:iam::{account_id}:root", user_id=account_id
+        )
 
 
-def _decoded(request, info, secret) -> Body:  # type: ignore[no-untyped-def]
-    return auth.decode_body(request, info, secret)
+def _decode(ctx: RequestContext, info: auth.SigningInfo | None, secret: str | None) -> None:
+    """Replace the body by its decoded form; keep the checksums computed on the way."""
+    payload = auth.decode_payload(ctx.request, info, secret)
+    ctx.request.body = payload.body
+    ctx.notes["payload"] = payload

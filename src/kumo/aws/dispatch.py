@@ -13,6 +13,7 @@ from botocore import xform_name
 
 from kumo.aws.context import RequestContext
 from kumo.aws.errors import NotImplementedOperation
+from kumo.aws.validate import validate_input
 from kumo.services.base import Provider
 
 
@@ -52,6 +53,8 @@ class Dispatcher:
         method = provider.handler_for(operation) if provider is not None else None
         if method is None:
             raise NotImplementedOperation(ctx.service_name, operation)
+        if ctx.protocol is not None:
+            validate_input(ctx.operation, ctx.params, ctx.protocol)
         names, var_kw = _accepted(method.__func__)  # type: ignore[attr-defined]
         kwargs: dict[str, Any] = {}
         for key, value in ctx.params.items():

@@ -19,22 +19,29 @@ class Headers(Mapping[str, str]):
     Repeated headers are joined with ``,`` on lookup, as HTTP allows.
     """
 
-    __slots__ = ("_items",)
+    __slots__ = ("_index", "_items")
 
     def __init__(self, items: Iterable[tuple[str, str]] | Mapping[str, str] | None = None) -> None:
         self._items: list[tuple[str, str]] = []
+        # lower-cased name -> values, so lookups on the hot path are O(1)
+        self._index: dict[str, list[str]] = {}
         if items is None:
             return
         pairs = items.items() if isinstance(items, Mapping) else items
         for key, value in pairs:
-            self._items.append((key, value))
+            self.add(key, value)
 
     def __getitem__(self, key: str) -> str:
-        lower = key.lower()
-        values = [v for k, v in self._items if k.lower() == lower]
+        values = self._index.get(key.lower())
         if not values:
             raise KeyError(key)
-        return ",".join(values)
+        return values[0] if len(values) == 1 else ",".join(values)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        values = self._index.get(key.lower())
+        if not values:
+            return default
+        return values[0] if len(values) == 1 else ",".join(values)
 
     def __iter__(self) -> Iterator[str]:
         seen: set[str] = set()
@@ -45,31 +52,30 @@ class Headers(Mapping[str, str]):
                 yield key
 
     def __len__(self) -> int:
-        return len({k.lower() for k, _ in self._items})
+        return len(self._index)
 
     def __contains__(self, key: object) -> bool:
-        if not isinstance(key, str):
-            return False
-        lower = key.lower()
-        return any(k.lower() == lower for k, _ in self._items)
+        return isinstance(key, str) and key.lower() in self._index
 
     def get_all(self, key: str) -> list[str]:
-        lower = key.lower()
-        return [v for k, v in self._items if k.lower() == lower]
+        return list(self._index.get(key.lower(), ()))
 
     def raw_items(self) -> list[tuple[str, str]]:
         return list(self._items)
 
     def set(self, key: str, value: str) -> None:
         self.remove(key)
-        self._items.append((key, value))
+        self.add(key, value)
 
     def add(self, key: str, value: str) -> None:
         self._items.append((key, value))
+        self._index.setdefault(key.lower(), []).append(value)
 
     def remove(self, key: str) -> None:
         lower = key.lower()
-        self._items = [(k, v) for k, v in self._items if k.lower() != lower]
+        if lower in self._index:
+            del self._index[lower]
+            self._items = [(k, v) for k, v in self._items if k.lower() != lower]
 
     def __repr__(self) -> str:
         return f"Headers({self._items!r})"

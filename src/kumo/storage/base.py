@@ -12,7 +12,12 @@ A write transaction returns only once it is durable (it survives kill -9; with
 A write function may be run more than once when the backend has to retry its transaction
 (SQLite after the database aborted a batch, PostgreSQL after a serialization failure), so it
 should have no effects outside the :class:`Tx` it is given. A :class:`Tx` (and any iterator
-it returned) is valid only while the function runs.
+it returned) is valid only while the function runs. Values are JSON: tuples come back as
+lists, and NaN or infinities are refused.
+
+Errors: an exception raised by a write function reaches its caller unchanged and undoes
+only that function's writes; a failure of the database itself (full disk, I/O error) reaches
+the caller as :class:`StorageError`, with the backend's error as its ``__cause__``.
 
 Large bodies live outside the records, in :attr:`Store.blobs`; see
 :mod:`kumo.storage.blobs` for the ordering rule that keeps records and blobs consistent.

@@ -145,7 +145,7 @@ class BlobStore:
 
     def open(self, blob_id: str) -> BinaryIO:
         """The blob's bytes as a file opened for reading; raises FileNotFoundError."""
-        return open(self.path(blob_id), "rb")  # noqa: SIM115 - the caller closes it
+        return open(self.path(blob_id), "rb")
 
     def read(self, blob_id: str) -> bytes:
         """The whole blob (for small blobs; stream large ones with :meth:`open`)."""

@@ -49,7 +49,10 @@ __all__ = ["BatchStats", "SqliteStore"]
 
 T = TypeVar("T")
 
+# bump with a migration in _connect_writer when the layout changes
+_SCHEMA_VERSION = 1
 _SCHEMA = """
+BEGIN IMMEDIATE;
 CREATE TABLE IF NOT EXISTS kv (
     tbl TEXT NOT NULL,
     k   BLOB NOT NULL,
@@ -65,6 +68,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     lease_until REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outbox_ready ON outbox (lease_until, seq);
+PRAGMA user_version = 1;
+COMMIT;
 """
 
 # rows fetched per query by a scan; bounds memory while a scan is consumed lazily
@@ -92,9 +97,16 @@ def _loads(data: bytes) -> Any:
     return json.loads(data)
 
 
-def _bounds(
-    prefix: Key | None, start: Key | None, end: Key | None
-) -> tuple[bytes, bytes | None]:
+def _translate(exc: BaseException) -> BaseException:
+    """Database errors reach callers as :class:`StorageError`, whatever the backend."""
+    if isinstance(exc, sqlite3.Error):
+        err = StorageError(f"database error: {exc}")
+        err.__cause__ = exc
+        return err
+    return exc
+
+
+def _bounds(prefix: Key | None, start: Key | None, end: Key | None) -> tuple[bytes, bytes | None]:
     """The ``[low, high)`` byte range selected by a scan's arguments (high None: unbounded)."""
     low = b""
     high: bytes | None = None
@@ -270,9 +282,7 @@ class SqliteStore(Store):
     :class:`BlobStore` in ``blobs/`` beside it.
     """
 
-    def __init__(
-        self, path: Path, *, fsync: bool = False, blobs: BlobStore | None = None
-    ) -> None:
+    def __init__(self, path: Path, *, fsync: bool = False, blobs: BlobStore | None = None) -> None:
         self.path = Path(path)
         self.fsync = fsync
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -298,7 +308,12 @@ class SqliteStore(Store):
         conn.execute(f"PRAGMA synchronous={'FULL' if self.fsync else 'NORMAL'}")
         conn.execute("PRAGMA busy_timeout=5000")
         conn.execute(f"PRAGMA journal_size_limit={_WAL_LIMIT}")
-        conn.executescript(_SCHEMA)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > _SCHEMA_VERSION:
+            conn.close()
+            raise StorageError(f"{self.path} was written by a newer kumo (schema {version})")
+        if version < _SCHEMA_VERSION:
+            conn.executescript(_SCHEMA)
         self._configure_writer(conn)
         return conn
 
@@ -320,6 +335,11 @@ class SqliteStore(Store):
         with self._pool_lock:
             self._pool.append(conn)
 
+    def _discard_reader(self, conn: sqlite3.Connection) -> None:
+        with self._pool_lock:
+            self._all_readers.remove(conn)
+        conn.close()
+
     @property
     def blobs(self) -> BlobStore:
         return self._blobs
@@ -333,13 +353,18 @@ class SqliteStore(Store):
         tx = _SqliteTx(conn, writable=False)
         try:
             conn.execute("BEGIN")
-            try:
-                return fn(tx)
-            finally:
-                tx._close()
-                conn.execute("COMMIT")
+            return fn(tx)
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
         finally:
-            self._release_reader(conn)
+            tx._close()
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")  # read-only: ending the snapshot is all it does
+            except sqlite3.Error:
+                self._discard_reader(conn)
+            else:
+                self._release_reader(conn)
 
     def write(self, fn: Callable[[Tx], T]) -> T:
         if threading.current_thread() is self._writer:
@@ -406,19 +431,19 @@ class SqliteStore(Store):
                     # were lost); the ones before it run again in a new transaction.
                     if ok:
                         value = StorageError("the database aborted the transaction")
-                    outcomes[id(job)] = (False, value)
+                    outcomes[id(job)] = (False, _translate(value))
                     return [j for j, _ in done] + jobs[pos + 1 :]
                 if ok:
                     done.append((job, value))
                 else:
-                    outcomes[id(job)] = (False, value)
+                    outcomes[id(job)] = (False, _translate(value))
             self._commit(conn)
         except BaseException as exc:  # a failed BEGIN, SAVEPOINT or COMMIT
             with contextlib.suppress(sqlite3.Error):
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
             for job in jobs:
-                outcomes.setdefault(id(job), (False, exc))
+                outcomes.setdefault(id(job), (False, _translate(exc)))
             return []
         for job, value in done:
             outcomes[id(job)] = (True, value)

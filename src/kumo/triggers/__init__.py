@@ -1,1 +1,1 @@
-"""Event sources delivering outbox events to functions and queues (comes with the triggers issue)."""
+"""Event sources: deliver outbox events to functions and queues (the triggers issue)."""

@@ -88,7 +88,10 @@ def _example(trailer: bool, signatures: list[str], tail: bytes = b"") -> HttpReq
     else:
         headers.append(("Content-Length", "66824"))
     return HttpRequest(
-        method="PUT", path="/examplebucket/chunkObject.txt", headers=Headers(headers), body=Body(body)
+        method="PUT",
+        path="/examplebucket/chunkObject.txt",
+        headers=Headers(headers),
+        body=Body(body),
     )
 
 
@@ -200,7 +203,9 @@ def test_botocore_wrapper_without_checksum() -> None:
 
 def test_a_wrong_trailing_checksum_is_bad_digest() -> None:
     encoded = AwsChunkedWrapper(
-        io.BytesIO(b"hello"), checksum_cls=_CHECKSUM_CLS["crc32"], checksum_name="x-amz-checksum-crc32"
+        io.BytesIO(b"hello"),
+        checksum_cls=_CHECKSUM_CLS["crc32"],
+        checksum_name="x-amz-checksum-crc32",
     ).read()
     encoded = encoded.replace(b"hello", b"jello")
     with pytest.raises(BadDigest) as caught:

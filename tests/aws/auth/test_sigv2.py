@@ -28,7 +28,10 @@ S3_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("get_object", {"Bucket": "bucket", "Key": "k", "ResponseContentType": "text/plain"}),
     ("get_object_tagging", {"Bucket": "bucket", "Key": "k"}),
     ("create_multipart_upload", {"Bucket": "bucket", "Key": "k"}),
-    ("upload_part", {"Bucket": "bucket", "Key": "k", "UploadId": "u", "PartNumber": 2, "Body": b"x"}),
+    (
+        "upload_part",
+        {"Bucket": "bucket", "Key": "k", "UploadId": "u", "PartNumber": 2, "Body": b"x"},
+    ),
     ("delete_objects", {"Bucket": "bucket", "Delete": {"Objects": [{"Key": "a"}]}}),
 ]
 

@@ -14,6 +14,7 @@ from botocore.crt.auth import CrtS3SigV4Auth, CrtSigV4Auth
 from kumo.aws.auth import (
     SIGNATURE_MISMATCH_MESSAGE,
     AuthorizationHeaderMalformed,
+    InvalidRequest,
     SignatureKind,
     read_signing_info,
     verify_signature,
@@ -29,16 +30,32 @@ from tests.aws.auth.wire import ACCESS_KEY, SECRET_KEY, capture, client, now, to
 
 CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("sts", "get_caller_identity", {}),
-    ("sts", "assume_role", {"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "sess"}),
+    (
+        "sts",
+        "assume_role",
+        {"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "sess"},
+    ),
     ("iam", "create_user", {"UserName": "name+with=chars,.@-_", "Path": "/a/b/"}),
-    ("sqs", "send_message", {"QueueUrl": "http://localhost:4566/000000000000/q", "MessageBody": "ü"}),
+    (
+        "sqs",
+        "send_message",
+        {"QueueUrl": "http://localhost:4566/000000000000/q", "MessageBody": "ü"},
+    ),
     ("sns", "publish", {"TopicArn": "arn:aws:sns:us-east-1:000000000000:t", "Message": "a&b=c"}),
     ("dynamodb", "get_item", {"TableName": "t", "Key": {"k": {"S": "v"}}}),
     ("lambda", "get_function", {"FunctionName": "arn:aws:lambda:us-east-1:1:function:f:$LATEST"}),
     ("lambda", "invoke", {"FunctionName": "f", "Payload": b'{"a": 1}', "Qualifier": "live"}),
     ("lambda", "list_functions", {"MaxItems": 5, "Marker": "a b/c+d=e"}),
     ("apigateway", "get_resources", {"restApiId": "a b", "embed": ["x y", "z"]}),
-    ("logs", "put_log_events", {"logGroupName": "/aws/lambda/f", "logStreamName": "s", "logEvents": [{"timestamp": 1, "message": "m"}]}),
+    (
+        "logs",
+        "put_log_events",
+        {
+            "logGroupName": "/aws/lambda/f",
+            "logStreamName": "s",
+            "logEvents": [{"timestamp": 1, "message": "m"}],
+        },
+    ),
     ("events", "put_events", {"Entries": [{"Source": "s", "DetailType": "d", "Detail": "{}"}]}),
     ("kinesis", "put_record", {"StreamName": "s", "Data": b"\x00\xff", "PartitionKey": "k"}),
     ("secretsmanager", "get_secret_value", {"SecretId": "a/b"}),
@@ -85,7 +102,9 @@ def test_a_wrong_secret_fails(service: str, operation: str, params: dict[str, An
 
 
 def test_virtual_hosted_s3_request_verifies() -> None:
-    s3 = client("s3", endpoint="http://s3.localhost.example:4566", s3={"addressing_style": "virtual"})
+    s3 = client(
+        "s3", endpoint="http://s3.localhost.example:4566", s3={"addressing_style": "virtual"}
+    )
     request = capture(s3, "get_object", Bucket="my-bucket", Key="dir/a b.txt")
     assert request.host == "my-bucket.s3.localhost.example:4566"
     assert request.raw_path == "/dir/a%20b.txt"
@@ -186,7 +205,7 @@ def test_the_window_is_configurable() -> None:
 def test_naive_now_is_a_programming_error() -> None:
     request = capture(client("sts"), "get_caller_identity")
     with pytest.raises(ValueError):
-        _verify(request, dt.datetime.now())  # noqa: DTZ005
+        _verify(request, dt.datetime.now())
 
 
 # -- botocore's signers used directly: the pure-Python ones and the CRT ones --------------
@@ -226,7 +245,12 @@ def _signed(
         ("sts", "GET", "http://h/", {"params": {"Action": "GetCallerIdentity", "V": "a b/c"}}),
         ("s3", "PUT", "http://h/b/k%20ey%2B%28%29", {"data": b"abc"}),
         ("s3", "GET", "http://h/b//double//slash/../x", {}),
-        ("dynamodb", "POST", "http://h/", {"headers": {"X-Amz-Target": "A.B", "X-Multi": "a   b  c"}}),
+        (
+            "dynamodb",
+            "POST",
+            "http://h/",
+            {"headers": {"X-Amz-Target": "A.B", "X-Multi": "a   b  c"}},
+        ),
     ],
     ids=lambda v: str(v)[:30],
 )
@@ -273,7 +297,10 @@ def test_s3_documented_get_object_example() -> None:
             [
                 ("Host", "examplebucket.s3.amazonaws.com"),
                 ("Range", "bytes=0-9"),
-                ("x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+                (
+                    "x-amz-content-sha256",
+                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                ),
                 ("x-amz-date", "20130524T000000Z"),
                 (
                     "Authorization",
@@ -329,3 +356,37 @@ def test_credential_date_must_match_the_request_date() -> None:
         verify_signature(sts, info, SECRET_KEY, now=now())
     assert caught.value.code == "SignatureDoesNotMatch"
     assert "Date in Credential scope does not match" in caught.value.message
+
+
+def test_s3_requires_the_payload_hash_header() -> None:
+    request = capture(client("s3"), "get_object", Bucket="b", Key="k")
+    request.headers.remove("x-amz-content-sha256")
+    with pytest.raises(InvalidRequest) as caught:
+        _verify(request)
+    assert caught.value.message.endswith("x-amz-content-sha256")
+
+
+@pytest.mark.parametrize(
+    ("signed", "sent"),
+    [
+        ("/fn/a%2Fb", "/fn/a%252Fb"),
+        ("/b", "/a/%2E%2E/b"),
+        ("/a%20b", "/a+b"),
+    ],
+)
+def test_a_signature_does_not_carry_over_to_a_different_path(signed: str, sent: str) -> None:
+    request = _signed("python", "lambda", "GET", f"http://h{signed}")
+    request.raw_path = sent
+    with pytest.raises(SignatureDoesNotMatch):
+        _verify(request)
+
+
+@pytest.mark.parametrize("service", ["s3", "sqs"])
+def test_plus_in_a_query_means_space(service: str) -> None:
+    literal = _signed("crt", service, "GET", "http://h/b?prefix=a%2Bb")
+    literal.query_string = "prefix=a+b"
+    with pytest.raises(SignatureDoesNotMatch):
+        _verify(literal)
+    space = _signed("crt", service, "GET", "http://h/b?prefix=a%20b")
+    space.query_string = "prefix=a+b"
+    _verify(space)

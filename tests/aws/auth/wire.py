@@ -45,7 +45,7 @@ def client(
     return _CLIENTS[key]
 
 
-_CLIENTS: dict[tuple[str, ...], Any] = {}
+_CLIENTS: dict[tuple[str | None, ...], Any] = {}
 
 
 def _new_client(

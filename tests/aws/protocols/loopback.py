@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import boto3
+import botocore.session
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
 from botocore.model import OperationModel
@@ -93,9 +94,20 @@ class Loopback:
         )
 
 
-def loopback_client(service_name: str, handler: Handler) -> tuple[Any, Loopback]:
-    """A boto3 client for ``service_name`` whose requests ``handler`` answers through kumo."""
-    client = boto3.client(
+def loopback_client(
+    service_name: str, handler: Handler, protocol: str | None = None
+) -> tuple[Any, Loopback]:
+    """A boto3 client for ``service_name`` whose requests ``handler`` answers through kumo.
+
+    ``protocol`` makes the client speak that one of the service's protocols rather than
+    the one botocore prefers.
+    """
+    session = botocore.session.get_session()
+    if protocol is not None:
+        # The session's loader caches the model it hands the client; this session only.
+        data = session.get_component("data_loader").load_service_model(service_name, "service-2")
+        data["metadata"]["protocols"] = [protocol]
+    client = boto3.Session(botocore_session=session).client(
         service_name,
         endpoint_url="http://localhost:4566",
         region_name="us-east-1",

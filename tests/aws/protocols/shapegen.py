@@ -75,10 +75,15 @@ class ShapeGenerator:
             if name in shared and name not in required:
                 continue
             member = members[name]
-            if name not in required and depth >= MAX_DEPTH and member.type_name in (
-                "structure",
-                "list",
-                "map",
+            if (
+                name not in required
+                and depth >= MAX_DEPTH
+                and member.type_name
+                in (
+                    "structure",
+                    "list",
+                    "map",
+                )
             ):
                 continue
             if member.serialization.get("location") == "statusCode":

@@ -224,9 +224,7 @@ def test_an_async_event_source_gives_an_async_body() -> None:
 
     service = load_service("kinesis")
     op = service.operation_model("SubscribeToShard")
-    resp = create_serializer(service, "json").serialize_response(
-        op, {"EventStream": events()}, "r"
-    )
+    resp = create_serializer(service, "json").serialize_response(op, {"EventStream": events()}, "r")
     assert hasattr(resp.body, "__aiter__")
 
 

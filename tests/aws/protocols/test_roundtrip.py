@@ -75,9 +75,10 @@ def make_input(op: OperationModel, seed: int = 1) -> dict[str, Any]:
         return {}
     params = ShapeGenerator(seed).structure(op.input_shape, 0)
     for name, greedy in _uri_members(op).items():
-        if op.input_shape.members[name].type_name == "string" and not op.input_shape.members[
-            name
-        ].enum:
+        if (
+            op.input_shape.members[name].type_name == "string"
+            and not op.input_shape.members[name].enum
+        ):
             value = "dir/sub dir/file+1~.txt" if greedy else "name-1.x"
             # Padded to the member's minimum length (Lambda's UUID labels are 36 long).
             minimum = int(op.input_shape.members[name].metadata.get("min", 0))
@@ -107,7 +108,9 @@ def to_kumo_request(request_dict: dict[str, Any], op: OperationModel) -> HttpReq
         data = bytes(body)
     else:
         data = body.read()
-    headers = Headers([(k, v if isinstance(v, str) else v.decode()) for k, v in prepared.headers.items()])
+    headers = Headers(
+        [(k, v if isinstance(v, str) else v.decode()) for k, v in prepared.headers.items()]
+    )
     return HttpRequest(
         method=prepared.method,
         path=unquote(url.path),
@@ -279,7 +282,9 @@ def _query_code(shape: Any) -> str | None:
     return shape.metadata.get("error", {}).get("code")
 
 
-@pytest.mark.parametrize("protocol", ["json", "rest-json", "rest-xml", "query", "smithy-rpc-v2-cbor"])
+@pytest.mark.parametrize(
+    "protocol", ["json", "rest-json", "rest-xml", "query", "smithy-rpc-v2-cbor"]
+)
 def test_generic_error_reads_as_code_and_message(protocol: str) -> None:
     """An error that is not modeled still reaches the client with its code and message."""
     name = {

@@ -6,6 +6,11 @@ The server uses it in three steps::
     verify_signature(request, info, secret, now=now)   # when the key must be checked
     request.body = decode_body(request, info, secret)  # always: aws-chunked, digests
 
+``verify_signature`` trusts the payload hash the client declared; ``decode_body`` checks it
+(and every aws-chunked chunk signature), so it must run even for unverified requests. An
+aws-chunked body is decoded into a new spooled body and the encoded one is closed. S3
+browser uploads are checked with ``read_post_policy``/``verify_post_policy``.
+
 :mod:`kumo.aws.auth.checksums` is the shared checksum library (CRC32, CRC32C, CRC64NVME,
 SHA1, SHA256, SHA512, MD5, XXHASH).
 """
@@ -38,6 +43,7 @@ from kumo.aws.auth._payload import (
     decode_payload,
     stored_content_encoding,
 )
+from kumo.aws.auth._post_policy import read_post_policy, verify_post_policy
 from kumo.aws.auth._verify import DEFAULT_SKEW_SECONDS, verify_signature
 
 __all__ = [
@@ -62,7 +68,9 @@ __all__ = [
     "checksums",
     "decode_body",
     "decode_payload",
+    "read_post_policy",
     "read_signing_info",
     "stored_content_encoding",
+    "verify_post_policy",
     "verify_signature",
 ]

@@ -57,6 +57,8 @@ class SignatureKind(StrEnum):
     S3_SIGV2_QUERY = "s3-sigv2-query"  # presigned URL with AWSAccessKeyId, Signature, Expires
     SIGV2 = "sigv2"  # query API: SignatureVersion=2 in the query string or form body
     SIGV3 = "sigv3"  # X-Amzn-Authorization: AWS3-HTTPS ...
+    S3_POST_SIGV4 = "s3-post-sigv4"  # browser upload form, policy signed with SigV4
+    S3_POST_SIGV2 = "s3-post-sigv2"  # browser upload form, policy signed with SigV2
 
 
 @dataclass(frozen=True)

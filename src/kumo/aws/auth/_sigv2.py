@@ -9,7 +9,7 @@ import base64
 import datetime as dt
 import hmac
 from collections.abc import Iterator
-from urllib.parse import parse_qsl, quote, unquote
+from urllib.parse import parse_qsl, quote, unquote_plus
 
 from kumo.aws.auth._common import check_skew, iso_extended, mismatch, same
 from kumo.aws.auth._info import SignatureKind, SigningInfo
@@ -169,7 +169,7 @@ def _s3_resources(request: HttpRequest, s3_bucket: str | None) -> list[str]:
     for pair in request.query_string.split("&") if request.query_string else []:
         key, eq, value = pair.partition("=")
         if key in S3_SUBRESOURCES:
-            decoded.append((key, unquote(value) if eq else None))
+            decoded.append((key, unquote_plus(value) if eq else None))
             verbatim.append((key, value if eq else None))
     out: list[str] = []
     for sub in (decoded, verbatim):

@@ -4,8 +4,10 @@
 The canonical request is rebuilt from the request as received, the way the client built it:
 S3 signs its path as sent, every other service normalizes the path and URI-encodes it a
 second time. Clients differ in small ways (the CRT signer re-encodes query parameters,
-botocore's pure-Python signer sorts them as sent), so a few equivalent canonical forms are
-tried in turn, the standard one first; each is one SHA-256 and one HMAC.
+botocore's pure-Python signer sorts them as sent), so a few canonical forms are tried in
+turn, the standard one first; each is one SHA-256 and one HMAC. Every form is a faithful
+reading of the same request (same decoded path and query), so trying several never lets a
+signature stand for a request that kumo would read differently.
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ from kumo.aws.auth._common import (
     mismatch,
     same,
 )
-from kumo.aws.auth._errors import AuthorizationHeaderMalformed, AuthorizationQueryParametersError
+from kumo.aws.auth._errors import (
+    AuthorizationHeaderMalformed,
+    AuthorizationQueryParametersError,
+    InvalidRequest,
+)
 from kumo.aws.auth._info import ALGORITHM_V4, UNSIGNED_PAYLOAD, SignatureKind, SigningInfo
 from kumo.aws.errors import AccessDenied, SignatureDoesNotMatch
 from kumo.aws.http import HttpRequest
@@ -68,7 +74,7 @@ def verify_v4(
     _check_scope_date(info)
     _check_time(info, now, skew_seconds)
     if info.is_s3:
-        _check_s3_signed_headers(request, info)
+        _check_s3_headers(request, info)
     payload = _payload_hash(request, info)
     signed_headers = ";".join(info.signed_headers)
     headers = canonical_headers(request, info.signed_headers)
@@ -133,9 +139,11 @@ def _check_time(info: SigningInfo, now: dt.datetime, skew_seconds: int) -> None:
         raise AccessDenied("Request is not valid yet")
 
 
-def _check_s3_signed_headers(request: HttpRequest, info: SigningInfo) -> None:
-    """S3 refuses ``x-amz-*`` headers that the signature does not cover: a presigned URL
-    must not let its holder add, say, ``x-amz-acl``."""
+def _check_s3_headers(request: HttpRequest, info: SigningInfo) -> None:
+    """S3 wants the payload hash in a header, and refuses ``x-amz-*`` headers that the
+    signature does not cover: a presigned URL must not let its holder add ``x-amz-acl``."""
+    if info.kind is SignatureKind.SIGV4 and "x-amz-content-sha256" not in request.headers:
+        raise InvalidRequest("Missing required header for this request: x-amz-content-sha256")
     signed = {h.lower() for h in info.signed_headers}
     unsigned = sorted(
         name.lower()
@@ -185,18 +193,12 @@ def _candidates(request: HttpRequest, info: SigningInfo) -> Iterator[tuple[str, 
 
 def _uri_forms(raw_path: str, *, s3: bool) -> list[str]:
     path = raw_path.split("?", 1)[0] or "/"
-    strict = quote(unquote_to_bytes(path), safe="/~")
-    if s3:
-        # S3 signs the path exactly as the client encoded it.
-        return _unique([path, strict])
-    normalized = normalize_path(path)
-    return _unique(
-        [
-            quote(normalized, safe="/~"),
-            quote(normalize_path(strict), safe="/~"),
-            normalized,
-        ]
-    )
+    if not s3:
+        return [quote(normalize_path(path), safe="/~")]
+    # S3 signs the path as the client encoded it; a client whose HTTP stack re-encodes
+    # after signing signed the strict encoding of the same decoded segments.
+    strict = "/".join(quote(unquote_to_bytes(segment), safe="~") for segment in path.split("/"))
+    return _unique([path, strict])
 
 
 def normalize_path(path: str) -> str:
@@ -219,25 +221,27 @@ def normalize_path(path: str) -> str:
 
 
 def _query_forms(query: str, *, drop_signature: bool) -> list[str]:
+    """The canonical query: each name and value decoded (``+`` is a space, as the query is
+    parsed) and strictly re-encoded, sorted; then the pairs as sent, sorted, which is what
+    botocore's pure-Python signer signs. Both read the query the way kumo parses it, so a
+    signature never carries over to a query that means something else."""
     if not query:
         return [""]
     pairs = [pair.partition("=") for pair in query.split("&")]
     raw = [(k, v) for k, _, v in pairs]
     if drop_signature:
         raw = [(k, v) for k, v in raw if k.lower() != "x-amz-signature"]
-
-    def encoded(plus: bool) -> str:
-        items = []
-        for key, value in raw:
-            if not key and not value:
-                continue
-            if plus:
-                key, value = key.replace("+", " "), value.replace("+", " ")
-            items.append((_encode(key), _encode(value)))
-        return "&".join(f"{k}={v}" for k, v in sorted(items))
-
-    verbatim = "&".join(f"{k}={v}" for k, v in sorted(raw))
-    return _unique([encoded(plus=False), verbatim, encoded(plus=True)])
+    encoded = sorted(
+        (_encode(key.replace("+", " ")), _encode(value.replace("+", " ")))
+        for key, value in raw
+        if key or value
+    )
+    return _unique(
+        [
+            "&".join(f"{k}={v}" for k, v in encoded),
+            "&".join(f"{k}={v}" for k, v in sorted(raw)),
+        ]
+    )
 
 
 def _encode(component: str) -> str:

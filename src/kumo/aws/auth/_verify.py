@@ -46,6 +46,8 @@ def verify_signature(
         verify_v2_query(request, info, secret_key, now=now, skew_seconds=skew_seconds)
     elif kind is SignatureKind.SIGV3:
         verify_v3(request, info, secret_key, now=now, skew_seconds=skew_seconds)
+    elif kind in (SignatureKind.S3_POST_SIGV4, SignatureKind.S3_POST_SIGV2):
+        raise ValueError("verify a POST upload's policy with verify_post_policy()")
     else:
         raise SignatureDoesNotMatch(
             "kumo cannot verify SigV4A (AWS4-ECDSA-P256-SHA256) signatures; "

@@ -92,7 +92,10 @@ def parse_timestamp(text: str, timestamp_format: str | None = None) -> dt.dateti
         raise ValueError("empty timestamp")
     fmt = (timestamp_format or "").lower()
     if fmt == "unixtimestamp" or (fmt != "rfc822" and _looks_numeric(text)):
-        return dt.datetime.fromtimestamp(float(text), tz=dt.UTC)
+        try:
+            return dt.datetime.fromtimestamp(float(text), tz=dt.UTC)
+        except (OverflowError, OSError) as exc:
+            raise ValueError(f"timestamp out of range {text!r}") from exc
     if fmt == "rfc822" or "," in text or "GMT" in text:
         try:
             when = parsedate_to_datetime(text)
@@ -223,8 +226,10 @@ class _Plan:
 
 
 # Plans by id() of a structure shape: botocore caches its shape objects per model, so the
-# same few objects come back for every response of an operation.
+# same few objects come back for every response of an operation. The bound only guards
+# against callers that build fresh shapes each time.
 _PLANS: dict[int, _Plan] = {}
+_MAX_PLANS = 20_000
 
 
 def _plan(shape: Shape) -> _Plan:
@@ -243,6 +248,8 @@ def _plan(shape: Shape) -> _Plan:
                 head, tail = f"<{tag}{namespace_attr(member)}>", f"</{tag}>"
             elements.append((name, tag, member, head, tail))
     plan = _Plan(shape, tuple(elements), tuple(attributes))
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()
     _PLANS[id(shape)] = plan
     return plan
 

@@ -40,6 +40,7 @@ class CborCodec(ShapeCodec):
     """The JSON codec with CBOR's native byte strings and tagged timestamps."""
 
     serialized_names_out: ClassVar[bool] = False
+    member_names_in: ClassVar[bool] = True
 
     def _decode_blob(self, shape: Shape) -> Convert:
         def decode(value: Any) -> bytes:
@@ -82,8 +83,8 @@ class CborParser(RequestParser):
         m = _PATH.search(request.path)
         if m is None or m.group(2) not in self._operations:
             raise UnknownOperation(f"No operation matches {request.path}", status=404)
-        op = self.service.operation_model(m.group(2))
-        if op.input_shape is None:
+        op, decode = self.codec.operation(self.service, m.group(2))
+        if decode is None:
             return op, {}
         data = request.body.readall()
         if not data:
@@ -95,7 +96,7 @@ class CborParser(RequestParser):
         if not isinstance(doc, dict):
             raise SerializationError("The request body must be a CBOR map")
         try:
-            return op, self.codec.decode(op.input_shape, doc)
+            return op, decode(doc)
         except RecursionError:
             raise SerializationError("The request body is nested too deeply") from None
 
@@ -121,13 +122,8 @@ class CborSerializer(ResponseSerializer):
         if shape is None:
             return HttpResponse(status=200, headers=headers)
         if operation.has_event_stream_output:
-            # The non-stream members travel in an initial-response event ahead of the stream.
-            name = shape.event_stream_name
-            rest = {k: v for k, v in output.items() if k != name}
-            first = self.events.initial_response(shape, rest)
             headers.add("Content-Type", EVENT_STREAM_CONTENT_TYPE)
-            body = self.events.body(shape.members[name], output.get(name), first)
-            return HttpResponse(status=200, headers=headers, body=body)
+            return HttpResponse(headers=headers, body=self.events.rpc_body(shape, output))
         # Even an empty output is a map: clients parse a body whenever the shape exists.
         headers.add("Content-Type", CONTENT_TYPE)
         return HttpResponse(

@@ -1,9 +1,11 @@
-"""The awsJson 1.0/1.1 protocol, and the shape-driven value codec the JSON family shares.
+"""The awsJson 1.0/1.1 protocol, and what the JSON family of protocols shares.
 
 Owns reading ``X-Amz-Target`` requests with JSON bodies and writing JSON responses and
 ``__type`` errors (with the ``x-amzn-query-error`` header for services that were once
-query services). :class:`ShapeCodec` converts between botocore params and a document
-tree for one shape; rest-json uses it as is and smithy-rpc-v2-cbor subclasses it.
+query services). Shared with rest-json and smithy-rpc-v2-cbor: :class:`ShapeCodec`, which
+converts between botocore params and a document tree shape by shape;
+:class:`ErrorCatalog`, which finds modeled errors by name or code; and
+:class:`EventStreamWriter`, which frames streamed events (``vnd.amazon.eventstream``).
 """
 
 from __future__ import annotations
@@ -98,11 +100,15 @@ class ShapeCodec:
     # Whether encoded structures use members' serialized names (JSON) or their own
     # names (RPCv2 CBOR, whose clients look members up by name).
     serialized_names_out: ClassVar[bool] = True
+    # Whether decoded structures also accept members' own names (RPCv2 CBOR servers
+    # must; botocore itself sends the serialized names).
+    member_names_in: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._cache: dict[tuple[Any, ...], Convert | None] = {}
         self._building: dict[tuple[Any, ...], list[Convert | None]] = {}
         self._lock = threading.RLock()
+        self._operations: dict[str, tuple[OperationModel, Convert | None]] = {}
 
     # -- public
 
@@ -118,6 +124,15 @@ class ShapeCodec:
     def encode(self, shape: Shape, value: Any) -> Any:
         fn = self._get("e", shape, False)
         return value if fn is None else fn(value)
+
+    def operation(self, service: ServiceModel, name: str) -> tuple[OperationModel, Convert | None]:
+        """An operation and its input decoder (None without input), looked up once."""
+        found = self._operations.get(name)
+        if found is None:
+            op = service.operation_model(name)
+            shape = op.input_shape
+            found = self._operations[name] = (op, None if shape is None else self.decoder(shape))
+        return found
 
     # -- caching
 
@@ -189,7 +204,8 @@ class ShapeCodec:
             ):
                 continue
             entry = (name, self.decoder(member))
-            by_wire[name] = entry
+            if self.member_names_in:
+                by_wire.setdefault(name, entry)
             by_wire[member.serialization.get("name", name)] = entry
 
         def decode(value: Any) -> dict[str, Any]:
@@ -404,13 +420,18 @@ class EventStreamWriter:
         self.dump = dump
         self.content_type = content_type
 
-    def initial_response(self, shape: Shape, values: Mapping[str, Any]) -> bytes:
+    def rpc_body(self, shape: Shape, output: Mapping[str, Any]) -> EventBody:
+        """An RPC protocol's body: the other output members in an initial-response event,
+        then the stream's events."""
+        name = shape.event_stream_name
         headers = [
             _event_header(":message-type", "event"),
             _event_header(":event-type", "initial-response"),
             _event_header(":content-type", self.content_type),
         ]
-        return event_message(headers, self.dump(self.codec.encode(shape, values)))
+        rest = {k: v for k, v in output.items() if k != name}
+        first = event_message(headers, self.dump(self.codec.encode(shape, rest)))
+        return self.body(shape.members[name], output.get(name), first)
 
     def body(self, stream: Shape, events: Any, first: bytes | None = None) -> EventBody:
         if hasattr(events, "__aiter__"):
@@ -571,12 +592,12 @@ class JsonParser(RequestParser):
             if not target:
                 raise UnknownOperation("Missing the X-Amz-Target header")
             raise UnknownOperation(f"Unknown operation {target}")
-        op = self.service.operation_model(name)
-        if op.input_shape is None:
+        op, decode = self.codec.operation(self.service, name)
+        if decode is None:
             return op, {}
         doc = load_json_object(request.body.readall())
         try:
-            return op, self.codec.decode(op.input_shape, doc)
+            return op, decode(doc)
         except RecursionError:
             raise SerializationError("The request body is nested too deeply") from None
 
@@ -607,21 +628,12 @@ class JsonSerializer(ResponseSerializer):
     ) -> HttpResponse:
         shape = operation.output_shape
         if operation.has_event_stream_output:
-            return self._event_stream_response(shape, output, request_id)
+            headers = Headers(
+                [("Content-Type", EVENT_STREAM_CONTENT_TYPE), ("x-amzn-RequestId", request_id)]
+            )
+            return HttpResponse(headers=headers, body=self.events.rpc_body(shape, output))
         doc = self.codec.encode(shape, output) if shape is not None else {}
         return self._response(200, doc, request_id)
-
-    def _event_stream_response(
-        self, shape: Shape, output: Mapping[str, Any], request_id: str
-    ) -> HttpResponse:
-        # The non-stream members travel in an initial-response event ahead of the stream.
-        name = shape.event_stream_name
-        first = self.events.initial_response(shape, {k: v for k, v in output.items() if k != name})
-        headers = Headers(
-            [("Content-Type", EVENT_STREAM_CONTENT_TYPE), ("x-amzn-RequestId", request_id)]
-        )
-        body = self.events.body(shape.members[name], output.get(name), first)
-        return HttpResponse(status=200, headers=headers, body=body)
 
     def serialize_error(
         self, error: ServiceError, operation: OperationModel | None, request_id: str

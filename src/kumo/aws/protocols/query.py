@@ -307,7 +307,24 @@ class QueryRequestParser(RequestParser):
             if reader.used >= fields:
                 break
         assert best is not None
-        return operation, best[1]
+        params = best[1]
+        if "QueueUrl" not in params and "QueueUrl" in operation.input_shape.members:
+            queue_url = _queue_url(request)
+            if queue_url:
+                params["QueueUrl"] = queue_url
+        return operation, params
+
+
+def _queue_url(request: HttpRequest) -> str | None:
+    """The queue a request was sent to, for SDKs that address SQS queues by URL path.
+
+    Older SDKs (Java 1.x among them) post to ``/<account>/<queue>`` and leave the
+    ``QueueUrl`` parameter out.
+    """
+    path = request.path.rstrip("/")
+    if path.count("/") != 2:
+        return None
+    return f"{request.scheme}://{request.host}{path}" if request.host else None
 
 
 # -- responses ------------------------------------------------------------------------------

@@ -60,18 +60,30 @@ _S3_ROOTS = {
     "NotificationConfigurationDeprecated": "NotificationConfiguration",
 }
 
-# <bucket>.s3.<anything> and <bucket>.localhost name the bucket in the host.
-_VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*?)\.(?:s3[.\-].*|localhost)$")
+# <bucket>.s3.<anything> and <bucket>.localhost name the bucket in the host. Greedy, as a
+# bucket's own name may hold ".s3-"; the s3 form first, so bucket.s3.localhost is "bucket".
+_VIRTUAL_HOSTS = (
+    re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*)\.s3[.\-]"),
+    re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.\-]*)\.localhost$"),
+)
+
+# hosts that name the S3 endpoint itself, not a bucket
+_ENDPOINT_LABELS = frozenset({"s3", "localhost"})
+
+
+def virtual_host_bucket(host: str) -> str | None:
+    """The bucket named by a virtual-hosted S3 host (``photos.s3.localhost:4566``), if any."""
+    name = host.rsplit(":", 1)[0].lower() if host else ""
+    for pattern in _VIRTUAL_HOSTS:
+        found = pattern.match(name)
+        if found is not None and found.group("bucket") not in _ENDPOINT_LABELS:
+            return found.group("bucket")
+    return None
+
 
 _MALFORMED_XML = (
     "The XML you provided was not well-formed or did not validate against our published schema"
 )
-
-
-def _malformed(detail: str) -> ServiceError:
-    error = ServiceError(_MALFORMED_XML, code="MalformedXML")
-    error.__cause__ = ValueError(detail)
-    return error
 
 
 class RestXmlRequestParser(RestRequestParser):
@@ -88,18 +100,17 @@ class RestXmlRequestParser(RestRequestParser):
         # The root's name is not checked: S3 reads a document by its children.
         try:
             return _xml.read_structure(shape, _xml.parse_document(data))
-        except (_xml.XmlValueError, RecursionError) as exc:
-            raise _malformed(str(exc)) from None
+        except (_xml.XmlValueError, RecursionError):
+            raise ServiceError(_MALFORMED_XML, code="MalformedXML") from None
 
     def route_path(self, request: HttpRequest) -> str:
         path = request.raw_path or request.path
         if self.service.service_name != "s3":
             return path
-        host = request.host.rsplit(":", 1)[0].lower() if request.host else ""
-        found = _VIRTUAL_HOST.match(host)
-        if found is None:
-            return path
-        return "/" + found.group("bucket") + (path if path.startswith("/") else "/" + path)
+        bucket = virtual_host_bucket(request.host)
+        if bucket is not None:
+            return "/" + bucket + (path if path.startswith("/") else "/" + path)
+        return path
 
     def unknown_operation(self, request: HttpRequest) -> ServiceError:
         return ServiceError(

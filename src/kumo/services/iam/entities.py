@@ -16,7 +16,8 @@ from kumo.services.iam.errors import (
     limit_exceeded,
     no_such_entity,
 )
-from kumo.services.iam.models import Role, User, merge_tags, remove_tags
+from kumo.services.iam.models import Role, User
+from kumo.services.iam.rules import merge_tags, remove_tags
 from kumo.storage.base import Tx
 
 __all__ = [

@@ -12,19 +12,63 @@ import datetime as dt
 import re
 import secrets
 import string
-import unicodedata
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kumo.services.iam.documents import url_encode
-from kumo.services.iam.errors import (
-    invalid_input,
-    limit_exceeded,
-    validation_error,
+from kumo.services.iam.documents import (
+    url_encode,
+    validate_identity_policy,
+    validate_trust_policy,
+)
+from kumo.services.iam.errors import invalid_input
+from kumo.services.iam.rules import (
+    check_description,
+    check_name,
+    check_path,
+    check_policy_path,
+    check_range,
+    check_tags,
 )
 
 if TYPE_CHECKING:
     from kumo.aws.context import RequestContext
+
+__all__ = [
+    "ACCESS_KEY_PREFIX",
+    "ACTIVE",
+    "AWS_MANAGED_ACCOUNT",
+    "ID_ALPHABET",
+    "INACTIVE",
+    "MAX_ACCESS_KEYS_PER_USER",
+    "MAX_POLICY_VERSIONS",
+    "POLICY_ID_PREFIX",
+    "ROLE_ID_PREFIX",
+    "SECRET_ALPHABET",
+    "TEMPORARY_KEY_PREFIX",
+    "USER_ID_PREFIX",
+    "AccessKey",
+    "Caller",
+    "IamArn",
+    "ManagedPolicy",
+    "PolicyVersion",
+    "Record",
+    "Role",
+    "User",
+    "caller_of",
+    "new_access_key_id",
+    "new_policy",
+    "new_role",
+    "new_secret_access_key",
+    "new_unique_id",
+    "new_user",
+    "parse_iam_arn",
+    "parse_policy_arn",
+    "policy_arn",
+    "role_arn",
+    "root_arn",
+    "user_arn",
+    "utcnow",
+]
 
 # -- ids -----------------------------------------------------------------------------------
 
@@ -101,147 +145,6 @@ def parse_policy_arn(arn: str) -> IamArn:
     if parsed is None or parsed.kind != "policy":
         raise invalid_input(f"ARN {arn} is not valid.")
     return parsed
-
-
-# -- input rules ---------------------------------------------------------------------------
-
-_NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
-_NAME_PATTERN = r"[\w+=,.@-]+"
-_PATH = re.compile(r"(/)|(/[\u0021-\u007E]+/)")
-_PATH_PATTERN = r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)"
-_PATH_PREFIX = re.compile(r"/[\u0021-\u007F]*")
-_PATH_PREFIX_PATTERN = r"\u002F[\u0021-\u007F]*"
-_POLICY_PATH = re.compile(r"((/[A-Za-z0-9.,+@=_-]+)*)/")
-_POLICY_PATH_PATTERN = r"((/[A-Za-z0-9\.,\+@=_-]+)*)/"
-_DESCRIPTION = re.compile(r"[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*")
-_DESCRIPTION_PATTERN = r"[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*"
-_TAG_PATTERN = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]"
-_TAG_EXTRA = set("_.:/=+-@")
-
-MAX_TAGS = 50
-
-
-def check_length(value: str, member: str, low: int, high: int) -> None:
-    if len(value) < low:
-        raise validation_error(
-            value, member, f"Member must have length greater than or equal to {low}"
-        )
-    if len(value) > high:
-        raise validation_error(
-            value, member, f"Member must have length less than or equal to {high}"
-        )
-
-
-def check_range(value: int, member: str, low: int, high: int) -> None:
-    if value < low:
-        raise validation_error(
-            value, member, f"Member must have value greater than or equal to {low}"
-        )
-    if value > high:
-        raise validation_error(
-            value, member, f"Member must have value less than or equal to {high}"
-        )
-
-
-def check_name(value: str, member: str, max_length: int = 64) -> None:
-    """A role, user or policy name: 1..max characters of ``[\\w+=,.@-]``."""
-    check_length(value, member, 1, max_length)
-    if not _NAME.fullmatch(value):
-        raise validation_error(
-            value, member, f"Member must satisfy regular expression pattern: {_NAME_PATTERN}"
-        )
-
-
-def check_path(value: str, member: str = "path") -> None:
-    check_length(value, member, 1, 512)
-    if not _PATH.fullmatch(value):
-        raise validation_error(
-            value, member, f"Member must satisfy regular expression pattern: {_PATH_PATTERN}"
-        )
-
-
-def check_path_prefix(value: str, member: str = "pathPrefix") -> None:
-    check_length(value, member, 1, 512)
-    if not _PATH_PREFIX.fullmatch(value):
-        raise validation_error(
-            value, member, f"Member must satisfy regular expression pattern: {_PATH_PREFIX_PATTERN}"
-        )
-
-
-def check_policy_path(value: str, member: str = "path") -> None:
-    check_length(value, member, 1, 512)
-    if not _POLICY_PATH.fullmatch(value):
-        raise validation_error(
-            value, member, f"Member must satisfy regular expression pattern: {_POLICY_PATH_PATTERN}"
-        )
-
-
-def check_description(value: str, member: str = "description") -> None:
-    check_length(value, member, 0, 1000)
-    if not _DESCRIPTION.fullmatch(value):
-        raise validation_error(
-            value, member, f"Member must satisfy regular expression pattern: {_DESCRIPTION_PATTERN}"
-        )
-
-
-def check_max_items(value: int | None) -> int:
-    """The page size: MaxItems when given (1..1000), else IAM's default of 100."""
-    if value is None:
-        return 100
-    check_range(value, "maxItems", 1, 1000)
-    return value
-
-
-def _tag_text_ok(text: str) -> bool:
-    return all(ch in _TAG_EXTRA or unicodedata.category(ch)[0] in ("L", "Z", "N") for ch in text)
-
-
-def check_tags(tags: list[dict[str, str]], member: str = "tags") -> None:
-    """Tag keys 1..128 and values 0..256 of letters, spaces, digits and ``_.:/=+-@``;
-    at most 50; no key twice (keys compare case-insensitively)."""
-    if len(tags) > MAX_TAGS:
-        raise validation_error(
-            tags, member, f"Member must have length less than or equal to {MAX_TAGS}"
-        )
-    seen: set[str] = set()
-    for index, tag in enumerate(tags, start=1):
-        key, value = tag.get("Key", ""), tag.get("Value", "")
-        where = f"{member}.{index}.member"
-        check_length(key, f"{where}.key", 1, 128)
-        if not _tag_text_ok(key):
-            raise validation_error(
-                key,
-                f"{where}.key",
-                f"Member must satisfy regular expression pattern: {_TAG_PATTERN}+",
-            )
-        check_length(value, f"{where}.value", 0, 256)
-        if not _tag_text_ok(value):
-            raise validation_error(
-                value,
-                f"{where}.value",
-                f"Member must satisfy regular expression pattern: {_TAG_PATTERN}*",
-            )
-        if key.lower() in seen:
-            raise invalid_input(
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive."
-            )
-        seen.add(key.lower())
-
-
-def merge_tags(current: list[dict[str, str]], new: list[dict[str, str]]) -> list[dict[str, str]]:
-    """``current`` with ``new`` added; a new tag replaces one whose key differs only in case."""
-    check_tags(new)
-    merged = {t["Key"].lower(): dict(t) for t in current}
-    for tag in new:
-        merged[tag["Key"].lower()] = {"Key": tag["Key"], "Value": tag.get("Value", "")}
-    if len(merged) > MAX_TAGS:
-        raise limit_exceeded("The number of tags has reached the maximum limit.")
-    return list(merged.values())
-
-
-def remove_tags(current: list[dict[str, str]], keys: list[str]) -> list[dict[str, str]]:
-    drop = {k.lower() for k in keys}
-    return [t for t in current if t["Key"].lower() not in drop]
 
 
 # -- records -------------------------------------------------------------------------------
@@ -446,6 +349,108 @@ class ManagedPolicy(Record):
                 out["Tags"] = [dict(t) for t in self.tags]
         return out
 
+
+# -- new records from request input -------------------------------------------------------
+
+
+def new_role(
+    account_id: str,
+    name: str,
+    trust_policy: str,
+    *,
+    path: str | None,
+    description: str | None,
+    max_session_duration: int | None,
+    permissions_boundary: str | None,
+    tags: list[dict[str, str]] | None,
+) -> Role:
+    """A role from CreateRole's input, checked as IAM checks it."""
+    path = "/" if path is None else path
+    check_name(name, "roleName")
+    check_path(path)
+    if description is not None:
+        check_description(description)
+    if max_session_duration is not None:
+        check_range(max_session_duration, "maxSessionDuration", 3600, 43200)
+    check_tags(tags or [])
+    if permissions_boundary is not None:
+        parse_policy_arn(permissions_boundary)
+    validate_trust_policy(trust_policy)
+    return Role(
+        account_id=account_id,
+        name=name,
+        role_id=new_unique_id(ROLE_ID_PREFIX),
+        path=path,
+        arn=role_arn(account_id, path, name),
+        create_date=utcnow(),
+        assume_role_policy=trust_policy,
+        description=description,
+        max_session_duration=max_session_duration or 3600,
+        permissions_boundary=permissions_boundary,
+        tags=list(tags or []),
+    )
+
+
+def new_user(
+    account_id: str,
+    name: str,
+    *,
+    path: str | None,
+    permissions_boundary: str | None,
+    tags: list[dict[str, str]] | None,
+) -> User:
+    """A user from CreateUser's input, checked as IAM checks it."""
+    path = "/" if path is None else path
+    check_name(name, "userName")
+    check_path(path)
+    check_tags(tags or [])
+    if permissions_boundary is not None:
+        parse_policy_arn(permissions_boundary)
+    return User(
+        account_id=account_id,
+        name=name,
+        user_id=new_unique_id(USER_ID_PREFIX),
+        path=path,
+        arn=user_arn(account_id, path, name),
+        create_date=utcnow(),
+        permissions_boundary=permissions_boundary,
+        tags=list(tags or []),
+    )
+
+
+def new_policy(
+    account_id: str,
+    name: str,
+    document: str,
+    *,
+    path: str | None,
+    description: str | None,
+    tags: list[dict[str, str]] | None,
+) -> ManagedPolicy:
+    """A customer managed policy from CreatePolicy's input, checked as IAM checks it."""
+    path = "/" if path is None else path
+    check_name(name, "policyName", 128)
+    check_policy_path(path)
+    if description is not None:
+        check_description(description)
+    check_tags(tags or [])
+    validate_identity_policy(document, managed=True)
+    now = utcnow()
+    return ManagedPolicy(
+        account_id=account_id,
+        name=name,
+        policy_id=new_unique_id(POLICY_ID_PREFIX),
+        path=path,
+        arn=policy_arn(account_id, path, name),
+        create_date=now,
+        update_date=now,
+        versions=[PolicyVersion("v1", document, now)],
+        description=description,
+        tags=list(tags or []),
+    )
+
+
+# -- access keys ---------------------------------------------------------------------------
 
 ACTIVE = "Active"
 INACTIVE = "Inactive"

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from kumo.services.iam.errors import invalid_input
-from kumo.services.iam.models import check_max_items, check_policy_path, parse_iam_arn
+from kumo.services.iam.models import parse_iam_arn
+from kumo.services.iam.rules import check_max_items, check_policy_path
 
 T = TypeVar("T")
 

@@ -23,10 +23,9 @@ from kumo.services.iam.models import (
     MAX_POLICY_VERSIONS,
     ManagedPolicy,
     PolicyVersion,
-    merge_tags,
-    remove_tags,
     utcnow,
 )
+from kumo.services.iam.rules import merge_tags, remove_tags
 from kumo.storage.base import Tx
 
 __all__ = [

@@ -20,30 +20,23 @@ from kumo.services.iam.documents import (
 )
 from kumo.services.iam.errors import non_user_caller
 from kumo.services.iam.models import (
-    POLICY_ID_PREFIX,
-    ROLE_ID_PREFIX,
-    USER_ID_PREFIX,
-    ManagedPolicy,
-    PolicyVersion,
     Role,
     User,
     caller_of,
+    new_policy,
+    new_role,
+    new_user,
+    parse_policy_arn,
+    root_arn,
+)
+from kumo.services.iam.paging import attached_page, by_position, paginate, tags_page
+from kumo.services.iam.rules import (
     check_description,
     check_name,
-    check_path,
     check_path_prefix,
     check_policy_path,
     check_range,
-    check_tags,
-    new_unique_id,
-    parse_policy_arn,
-    policy_arn,
-    role_arn,
-    root_arn,
-    user_arn,
-    utcnow,
 )
-from kumo.services.iam.paging import attached_page, by_position, paginate, tags_page
 from kumo.storage.base import Tx
 
 __all__ = ["IamProvider"]
@@ -74,29 +67,15 @@ class IamProvider(Provider):
         permissions_boundary: str | None = None,
         tags: Tags | None = None,
     ) -> Output:
-        path = "/" if path is None else path
-        check_name(role_name, "roleName")
-        check_path(path)
-        if description is not None:
-            check_description(description)
-        if max_session_duration is not None:
-            check_range(max_session_duration, "maxSessionDuration", 3600, 43200)
-        check_tags(tags or [])
-        if permissions_boundary is not None:
-            parse_policy_arn(permissions_boundary)
-        validate_trust_policy(assume_role_policy_document)
-        role = Role(
-            account_id=ctx.account_id,
-            name=role_name,
-            role_id=new_unique_id(ROLE_ID_PREFIX),
+        role = new_role(
+            ctx.account_id,
+            role_name,
+            assume_role_policy_document,
             path=path,
-            arn=role_arn(ctx.account_id, path, role_name),
-            create_date=utcnow(),
-            assume_role_policy=assume_role_policy_document,
             description=description,
-            max_session_duration=max_session_duration or 3600,
+            max_session_duration=max_session_duration,
             permissions_boundary=permissions_boundary,
-            tags=list(tags or []),
+            tags=tags,
         )
         self.store.write(lambda tx: entities.create(tx, role))
         wire = role.to_wire()
@@ -419,25 +398,13 @@ class IamProvider(Provider):
         description: str | None = None,
         tags: Tags | None = None,
     ) -> Output:
-        path = "/" if path is None else path
-        check_name(policy_name, "policyName", 128)
-        check_policy_path(path)
-        if description is not None:
-            check_description(description)
-        check_tags(tags or [])
-        validate_identity_policy(policy_document, managed=True)
-        now = utcnow()
-        policy = ManagedPolicy(
-            account_id=ctx.account_id,
-            name=policy_name,
-            policy_id=new_unique_id(POLICY_ID_PREFIX),
+        policy = new_policy(
+            ctx.account_id,
+            policy_name,
+            policy_document,
             path=path,
-            arn=policy_arn(ctx.account_id, path, policy_name),
-            create_date=now,
-            update_date=now,
-            versions=[PolicyVersion("v1", policy_document, now)],
             description=description,
-            tags=list(tags or []),
+            tags=tags,
         )
         self.store.write(lambda tx: policies.create(tx, policy))
         return {"Policy": policy.to_wire()}
@@ -582,21 +549,12 @@ class IamProvider(Provider):
         permissions_boundary: str | None = None,
         tags: Tags | None = None,
     ) -> Output:
-        path = "/" if path is None else path
-        check_name(user_name, "userName")
-        check_path(path)
-        check_tags(tags or [])
-        if permissions_boundary is not None:
-            parse_policy_arn(permissions_boundary)
-        user = User(
-            account_id=ctx.account_id,
-            name=user_name,
-            user_id=new_unique_id(USER_ID_PREFIX),
+        user = new_user(
+            ctx.account_id,
+            user_name,
             path=path,
-            arn=user_arn(ctx.account_id, path, user_name),
-            create_date=utcnow(),
             permissions_boundary=permissions_boundary,
-            tags=list(tags or []),
+            tags=tags,
         )
         self.store.write(lambda tx: entities.create(tx, user))
         return {"User": user.to_wire()}

@@ -21,12 +21,11 @@ from kumo.services.iam.errors import validation_error
 from kumo.services.iam.models import (
     TEMPORARY_KEY_PREFIX,
     AccessKey,
-    check_length,
-    check_range,
     new_access_key_id,
     new_secret_access_key,
     utcnow,
 )
+from kumo.services.iam.rules import check_length, check_range
 
 __all__ = [
     "ROLE_DURATION",

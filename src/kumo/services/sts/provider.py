@@ -14,7 +14,8 @@ from kumo.services.base import Provider, operation
 from kumo.services.iam import store as iam_store
 from kumo.services.iam.documents import validate_identity_policy
 from kumo.services.iam.errors import access_denied, malformed_policy
-from kumo.services.iam.models import AccessKey, Caller, caller_of, check_tags
+from kumo.services.iam.models import AccessKey, Caller, caller_of
+from kumo.services.iam.rules import check_tags
 from kumo.services.sts import models
 from kumo.services.sts import store as sts_store
 from kumo.services.sts.models import (
