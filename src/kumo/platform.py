@@ -61,6 +61,7 @@ class Platform:
             user_id=record["user_id"],
             session_token=record.get("session_token"),
             expiration=record.get("expiration"),
+            active=record.get("status", "Active") == "Active",
         )
 
     async def handle(self, request: HttpRequest) -> HttpResponse:

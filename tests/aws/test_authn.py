@@ -230,3 +230,18 @@ class TestJsonServiceErrorCodes:
 
         assert unknown_exc.value.response["Error"]["Code"] == "UnrecognizedClientException"
         assert wrong_exc.value.response["Error"]["Code"] == "InvalidSignatureException"
+
+
+def test_inactive_key_is_refused_even_locally(kumo: RunningKumo, aws_client: Any) -> None:
+    iam = aws_client("iam")
+    iam.create_user(UserName="inactive-user")
+    key = iam.create_access_key(UserName="inactive-user")["AccessKey"]
+    iam.update_access_key(
+        UserName="inactive-user", AccessKeyId=key["AccessKeyId"], Status="Inactive"
+    )
+
+    sts = _client(kumo.url, "sts", key["AccessKeyId"], key["SecretAccessKey"])
+    with pytest.raises(ClientError) as excinfo:
+        sts.get_caller_identity()
+
+    assert excinfo.value.response["Error"]["Code"] == "InvalidClientTokenId"

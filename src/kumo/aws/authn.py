@@ -53,6 +53,7 @@ class Credential:
     user_id: str
     session_token: str | None = None
     expiration: dt.datetime | None = None
+    active: bool = True
 
 
 CredentialLookup = Callable[[str], Credential | None]
@@ -113,6 +114,8 @@ class Authenticator:
             ctx.principal = principal
             _decode(ctx, info, None)
             return
+        if not credential.active:
+            raise _as_json_service_error(ctx, InvalidClientTokenId(_INVALID_TOKEN))
         now = dt.datetime.now(dt.UTC)
         if credential.expiration is not None and credential.expiration <= now:
             raise ExpiredToken("The security token included in the request is expired")

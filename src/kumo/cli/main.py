@@ -106,9 +106,11 @@ def _banner(settings: Settings, root_key: str) -> None:
         "",
         "Point AWS tools at it:",
         f"  export AWS_ENDPOINT_URL={endpoint}",
-        "  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "
-        f"AWS_DEFAULT_REGION={settings.region}",
+        "  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test",
+        f"  export AWS_DEFAULT_REGION={settings.region}",
         "  aws sts get-caller-identity",
+        "",
+        "Ctrl-C stops kumo; state stays in the data dir.",
     ]
     console.print(Panel("\n".join(lines), title="kumo is up", expand=False))
 

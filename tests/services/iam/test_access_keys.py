@@ -57,7 +57,7 @@ def test_update_and_delete_access_key(iam: Any, kumo: Any) -> None:
     assert (record["session_token"], record["expiration"]) == (None, None)
     iam.update_access_key(UserName="jack", AccessKeyId=key_id, Status="Inactive")
     assert iam.list_access_keys(UserName="jack")["AccessKeyMetadata"][0]["Status"] == "Inactive"
-    assert lookup_access_key(kumo.platform.store, key_id) is None
+    assert lookup_access_key(kumo.platform.store, key_id)["status"] == "Inactive"
     iam.delete_access_key(UserName="jack", AccessKeyId=key_id)
     assert iam.list_access_keys(UserName="jack")["AccessKeyMetadata"] == []
     with pytest.raises(iam.exceptions.NoSuchEntityException) as excinfo:

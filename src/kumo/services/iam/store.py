@@ -16,7 +16,6 @@ from typing import Any
 from kumo.services.iam.errors import no_such_entity
 from kumo.services.iam.managed import aws_managed_policies, aws_managed_policy
 from kumo.services.iam.models import (
-    ACTIVE,
     AWS_MANAGED_ACCOUNT,
     AccessKey,
     ManagedPolicy,
@@ -318,11 +317,12 @@ def lookup_access_key(store: Store, access_key_id: str) -> dict[str, Any] | None
 
     Returns ``{access_key_id, secret_access_key, account_id, arn, user_id, session_token,
     expiration, status, user_name, role_arn}`` — ``session_token`` and ``expiration`` (an
-    aware datetime) are None for long-term keys. Returns None when the key is unknown or
-    has been made inactive (UpdateAccessKey), which AWS treats alike.
+    aware datetime) are None for long-term keys. Returns None when the key is unknown; an
+    inactive key is returned with its ``status`` so that requests signed with it are
+    refused rather than taken for a stranger's.
     """
     found = store.read(lambda tx: get_access_key(tx, access_key_id))
-    if found is None or found.status != ACTIVE:
+    if found is None:
         return None
     return {
         "access_key_id": found.access_key_id,
