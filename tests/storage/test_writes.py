@@ -44,10 +44,10 @@ class Held:
         self._threads.append(t)
 
     def submit(self, name: str, fn: Callable[[Tx], Any]) -> None:
-        before = self.store._queue.qsize()
+        before = len(self.store._queue)
         self._submit(name, fn)
         deadline = time.monotonic() + 5
-        while self.store._queue.qsize() == before:  # keep submission order == batch order
+        while len(self.store._queue) == before:  # keep submission order == batch order
             assert time.monotonic() < deadline
             time.sleep(0.001)
 

@@ -4,11 +4,15 @@ Layout: one ``kv`` table holds every service table's records (``tbl``, ``k`` byt
 JSON), clustered on ``(tbl, k)`` so a key range is an index range; ``outbox`` holds events
 waiting for delivery.
 
-Writes: one writer thread owns the only write connection. :meth:`SqliteStore.write` queues
-its function and blocks; the writer takes everything queued, runs each function inside its
-own SAVEPOINT within one transaction, commits once, then answers every caller. A function
-that raises rolls back only its own savepoint. A failed commit fails the whole batch and
-nothing of it is applied. The writer thread outlives any such failure.
+Writes: leader/follower group commit over the only write connection, which is used only
+under the commit lock. :meth:`SqliteStore.write` queues its function, then takes the lock;
+whoever holds it is the leader: it takes everything queued (its own function and those other
+threads queued while the previous commit was in flight), runs each function inside its own
+SAVEPOINT within one transaction, commits once, settles every function, and releases. A
+caller that gets the lock and finds its function already settled just returns the outcome.
+Uncontended, a write thus runs on its caller's thread with no handoff; contended, batches
+form while a commit is in flight. A function that raises rolls back only its own savepoint.
+A failed commit fails the whole batch and nothing of it is applied.
 
 Durability: WAL with ``synchronous=NORMAL`` writes each commit to the WAL before
 answering, so it survives the process being killed (the OS still has the pages);
@@ -27,10 +31,10 @@ import json
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from queue import SimpleQueue
 from typing import Any, TypeVar
 
 from kumo.storage.base import (
@@ -242,37 +246,27 @@ class BatchStats:
 class _Job:
     """One queued write function and, once settled, its outcome.
 
-    A pre-acquired lock is the cheapest cross-thread signal CPython has; the writer
-    releases it to wake the caller.
+    Settled and read only under the commit lock (or after it was released), so the plain
+    attributes need no further synchronisation.
     """
 
-    __slots__ = ("_signal", "fn", "ok", "value")
+    __slots__ = ("fn", "ok", "settled", "value")
 
     def __init__(self, fn: Callable[[Tx], Any]) -> None:
         self.fn = fn
+        self.settled = False
         self.ok = False
         self.value: Any = None
-        self._signal = threading.Lock()
-        self._signal.acquire()
-
-    @property
-    def settled(self) -> bool:
-        return not self._signal.locked()
 
     def settle(self, ok: bool, value: Any) -> None:
-        self.ok, self.value = ok, value
-        self._signal.release()
+        self.ok, self.value, self.settled = ok, value, True
 
-    def wait(self) -> Any:
-        self._signal.acquire()
+    def outcome(self) -> Any:
         if self.ok:
             return self.value
         exc: BaseException = self.value
         self.value = None  # break the job -> exception -> traceback -> frame cycle
         raise exc
-
-
-_STOP = object()
 
 
 class SqliteStore(Store):
@@ -294,11 +288,11 @@ class SqliteStore(Store):
         self._pool: list[sqlite3.Connection] = []
         self._all_readers: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
-        self._queue: SimpleQueue[Any] = SimpleQueue()
+        # appended under _lifecycle (so close() sees a final queue), drained by the leader
+        self._queue: deque[_Job] = deque()
+        self._commit_lock = threading.Lock()
+        self._leader: int | None = None  # ident of the thread running a batch
         self._wconn = self._connect_writer()
-        self._writer = threading.Thread(target=self._run_writer, name="kumo-store-writer")
-        self._writer.daemon = True
-        self._writer.start()
 
     # -- connections ---------------------------------------------------------------------
 
@@ -367,41 +361,41 @@ class SqliteStore(Store):
                 self._release_reader(conn)
 
     def write(self, fn: Callable[[Tx], T]) -> T:
-        if threading.current_thread() is self._writer:
+        if self._leader == threading.get_ident():
             raise StorageError("write() called from inside a write function")
         job = _Job(fn)
         with self._lifecycle:
             if self._closed:
                 raise StoreClosedError("store is closed")
-            self._queue.put(job)
-        result: T = job.wait()
+            self._queue.append(job)
+        with self._commit_lock:
+            # Unsettled, the job is still queued (a leader settles all it takes before
+            # releasing): lead until it has run. Settled, a leader ran it for us.
+            while not job.settled:
+                self._lead()
+        result: T = job.outcome()
         return result
 
-    # -- the writer thread ---------------------------------------------------------------
+    # -- group commit (only under the commit lock) ---------------------------------------
 
-    def _run_writer(self) -> None:
-        stop = False
-        while not stop:
-            first = self._queue.get()
-            batch: list[_Job] = []
-            if first is _STOP:
-                stop = True
-            else:
-                batch.append(first)
-                while len(batch) < _MAX_BATCH and not self._queue.empty():
-                    item = self._queue.get_nowait()
-                    if item is _STOP:
-                        stop = True
-                        break
-                    batch.append(item)
-            if batch:
-                try:
-                    self._run_batch(batch)
-                except BaseException as exc:  # a bug here must not strand the callers
-                    for job in batch:
-                        if not job.settled:
-                            job.settle(False, exc)
-        self._wconn.close()
+    def _lead(self) -> None:
+        """Run the oldest queued functions (at most :data:`_MAX_BATCH`) as one batch."""
+        queue = self._queue
+        batch = [queue.popleft() for _ in range(min(len(queue), _MAX_BATCH))]
+        if not batch:
+            raise AssertionError("the commit lock's holder found nothing to run")
+        self._leader = threading.get_ident()
+        try:
+            self._run_batch(batch)
+        except BaseException as exc:  # a bug, or an interrupt: no caller may be stranded
+            with contextlib.suppress(sqlite3.Error):
+                if self._wconn.in_transaction:
+                    self._wconn.execute("ROLLBACK")
+            for job in batch:
+                if not job.settled:
+                    job.settle(False, exc)
+        finally:
+            self._leader = None
 
     def _run_batch(self, batch: list[_Job]) -> None:
         self.stats.batches += 1
@@ -530,12 +524,16 @@ class SqliteStore(Store):
         self._blobs.clear()
 
     def close(self) -> None:
+        if self._leader == threading.get_ident():
+            raise StorageError("close() called from inside a write function")
         with self._lifecycle:
             if self._closed:
                 return
             self._closed = True
-            self._queue.put(_STOP)
-        self._writer.join()
+        with self._commit_lock:  # no write is queued after _closed: finish those that are
+            while self._queue:
+                self._lead()
+            self._wconn.close()
         with self._pool_lock:
             for conn in self._all_readers:
                 conn.close()

@@ -1,5 +1,5 @@
-"""REST routing and HTTP bindings (``_rest``): which operation a request calls, and how
-uri labels, query strings and headers read into params and write back out."""
+"""REST routing (``_routing``) and HTTP bindings (``_rest``): which operation a request
+calls, and how uri labels, query strings and headers read into params and write back out."""
 
 from __future__ import annotations
 
@@ -15,13 +15,8 @@ from botocore.model import ServiceModel
 from kumo.aws.errors import SerializationError, UnknownOperation
 from kumo.aws.http import Body, Headers, HttpRequest
 from kumo.aws.models import load_service
-from kumo.aws.protocols._rest import (
-    RestRouter,
-    format_timestamp,
-    normalize_path,
-    parse_timestamp,
-    query_dict,
-)
+from kumo.aws.protocols._routing import RestRouter, normalize_path, query_dict
+from kumo.aws.protocols._values import format_timestamp, parse_timestamp
 from kumo.aws.protocols.rest_json import RestJsonParser, RestJsonSerializer
 
 

@@ -18,16 +18,10 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from kumo.aws.errors import SerializationError, ServiceError, UnknownOperation
 from kumo.aws.http import Headers, HttpRequest, HttpResponse
-from kumo.aws.protocols._rest import format_timestamp
+from kumo.aws.protocols._eventstream import EVENT_STREAM_CONTENT_TYPE, EventStreamWriter
+from kumo.aws.protocols._values import blob_bytes, format_timestamp
 from kumo.aws.protocols.base import RequestParser, ResponseSerializer
-from kumo.aws.protocols.json import (
-    EVENT_STREAM_CONTENT_TYPE,
-    Convert,
-    ErrorCatalog,
-    EventStreamWriter,
-    ShapeCodec,
-    blob_bytes,
-)
+from kumo.aws.protocols.json import Convert, ErrorCatalog, ShapeCodec
 
 __all__ = ["PARSERS", "SERIALIZERS", "CborCodec", "CborParser", "CborSerializer"]
 

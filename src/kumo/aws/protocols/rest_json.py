@@ -14,15 +14,10 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from kumo.aws.errors import SerializationError, ServiceError
 from kumo.aws.http import HttpResponse, ResponseBody
+from kumo.aws.protocols._eventstream import EventStreamWriter
 from kumo.aws.protocols._rest import RestRequestParser, RestResponseSerializer
 from kumo.aws.protocols.base import RequestParser, ResponseSerializer
-from kumo.aws.protocols.json import (
-    ErrorCatalog,
-    EventStreamWriter,
-    ShapeCodec,
-    dump_json,
-    load_json,
-)
+from kumo.aws.protocols.json import ErrorCatalog, ShapeCodec, dump_json, load_json
 
 __all__ = ["PARSERS", "SERIALIZERS", "RestJsonParser", "RestJsonSerializer"]
 

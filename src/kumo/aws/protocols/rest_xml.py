@@ -18,9 +18,9 @@ from botocore.model import NoShapeFoundError, OperationModel, ServiceModel, Shap
 from kumo.aws.errors import ServiceError
 from kumo.aws.http import Headers, HttpRequest, HttpResponse, ResponseBody
 from kumo.aws.protocols import _xml
+from kumo.aws.protocols._eventstream import EventStreamWriter
 from kumo.aws.protocols._rest import RestRequestParser, RestResponseSerializer
 from kumo.aws.protocols.base import RequestParser, ResponseSerializer
-from kumo.aws.protocols.json import EventStreamWriter, ShapeCodec
 
 __all__ = ["PARSERS", "SERIALIZERS", "RestXmlRequestParser", "RestXmlResponseSerializer"]
 
@@ -122,7 +122,7 @@ class RestXmlRequestParser(RestRequestParser):
         )
 
 
-class _XmlEventCodec(ShapeCodec):
+class _XmlEventCodec:
     """Event payloads as XML documents, for the event-stream framing shared with JSON."""
 
     def encode(self, shape: Shape, value: Any) -> bytes:
