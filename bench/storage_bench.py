@@ -1,8 +1,9 @@
 """Write throughput of the embedded store: group commit versus one transaction per write.
 
 Run: ``python bench/storage_bench.py``. For 1 and 8 threads, with fsync off and on, it
-prints writes/s through :class:`~kumo.storage.sqlite.SqliteStore` (group commit; with the
-mean and largest batch it achieved) and, as the reference in the same run, writes/s of the
+prints writes/s through :class:`~kumo.storage.sqlite.SqliteStore` (leader/follower group
+commit; with the mean and largest batch it achieved, and how fair it was: the slowest
+thread's writes over the fastest's) and, as the reference in the same run, writes/s of the
 naive design: a connection per thread and one ``BEGIN IMMEDIATE … COMMIT`` per write with
 the same pragmas. Each measurement runs for a fixed time so the whole run stays under ~30 s.
 """
@@ -24,8 +25,8 @@ from kumo.storage.sqlite import SqliteStore
 VALUE = {"name": "object", "size": 1234, "etag": "0" * 32, "meta": {"k": "v" * 100}}
 
 
-def run_threads(threads: int, seconds: float, one_write: Callable[[int, int], None]) -> int:
-    """Call ``one_write(thread, i)`` in a loop from ``threads`` threads; total writes."""
+def run_threads(threads: int, seconds: float, one_write: Callable[[int, int], None]) -> list[int]:
+    """Call ``one_write(thread, i)`` in a loop from ``threads`` threads; writes per thread."""
     counts = [0] * threads
     start = threading.Barrier(threads + 1)
     deadline = 0.0
@@ -45,7 +46,7 @@ def run_threads(threads: int, seconds: float, one_write: Callable[[int, int], No
     start.wait()
     for th in pool:
         th.join()
-    return sum(counts)
+    return counts
 
 
 def bench_store(root: Path, threads: int, fsync: bool, seconds: float) -> tuple[float, str]:
@@ -60,11 +61,15 @@ def bench_store(root: Path, threads: int, fsync: bool, seconds: float) -> tuple[
 
         before = (store.stats.batches, store.stats.writes)
         t0 = time.monotonic()
-        n = run_threads(threads, seconds, one_write)
-        rate = n / (time.monotonic() - t0)
+        counts = run_threads(threads, seconds, one_write)
+        rate = sum(counts) / (time.monotonic() - t0)
         batches = store.stats.batches - before[0]
         writes = store.stats.writes - before[1]
-        batch = f"mean batch {writes / max(batches, 1):5.1f}, largest {store.stats.largest}"
+        fair = min(counts) / max(max(counts), 1)
+        batch = (
+            f"mean batch {writes / max(batches, 1):4.1f}, largest {store.stats.largest:3}, "
+            f"fairness {fair:4.2f}"
+        )
         return rate, batch
     finally:
         store.close()
@@ -97,8 +102,7 @@ def bench_reference(root: Path, threads: int, fsync: bool, seconds: float) -> fl
         conn.execute("COMMIT")
 
     t0 = time.monotonic()
-    n = run_threads(threads, seconds, one_write)
-    rate = n / (time.monotonic() - t0)
+    rate = sum(run_threads(threads, seconds, one_write)) / (time.monotonic() - t0)
     for conn in conns:
         conn.close()
     return rate

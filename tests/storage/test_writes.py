@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 import threading
 import time
@@ -16,8 +17,11 @@ from kumo.storage.sqlite import SqliteStore, _conn_of
 
 
 class Held:
-    """Keeps the writer busy in one write until released, so later writes queue up and
-    are committed together as the next batch, in the order they were submitted."""
+    """Keeps a leader busy in one write until released, so later writes queue up and
+    are committed together as the next batch, in the order they were submitted.
+
+    Each submitted write runs on a thread named after it, so a function can tell whether
+    it runs on its own caller's thread (as the leader) or on another's (as a follower)."""
 
     def __init__(self, store: SqliteStore) -> None:
         self.store = store
@@ -39,7 +43,7 @@ class Held:
             except BaseException as exc:
                 self.results[name] = exc
 
-        t = threading.Thread(target=call)
+        t = threading.Thread(target=call, name=name)
         t.start()
         self._threads.append(t)
 
@@ -156,6 +160,25 @@ def test_batch_is_rerun_when_the_database_aborts_the_transaction(store: SqliteSt
     assert store.read(lambda tx: [k for k, _ in tx.scan("t")]) == [b"a", b"c"]
 
 
+def test_a_lone_write_is_undone_without_a_savepoint(store: SqliteStore) -> None:
+    def fails(tx: Tx) -> None:
+        tx.put("t", "k", 1)
+        raise KeyError("boom")
+
+    def aborts(tx: Tx) -> None:
+        tx.put("t", "k", 1)
+        _conn_of(tx).execute("ROLLBACK")  # as SQLite may on an I/O error
+
+    with pytest.raises(KeyError):
+        store.write(fails)
+    with pytest.raises(StorageError, match="aborted"):
+        store.write(aborts)
+    assert store.stats.largest == 1
+    assert store.tables() == {}
+    assert store.write(lambda tx: tx.put("t", "k", 2)) is None
+    assert store.tables() == {"t": 1}
+
+
 def test_no_lost_updates_under_concurrency(store: SqliteStore) -> None:
     threads, per_thread, counters = 8, 150, 4
 
@@ -250,7 +273,121 @@ def test_results_and_exceptions_reach_the_caller(store: SqliteStore) -> None:
 
     with pytest.raises(SystemExit):
         store.write(exits)
-    assert store.write(lambda tx: tx.get("t", "k")) is None  # the writer carried on
+    assert store.write(lambda tx: tx.get("t", "k")) is None  # the store carried on
+
+
+def test_an_uncontended_write_runs_on_the_callers_thread(store: SqliteStore) -> None:
+    assert store.write(lambda tx: threading.get_ident()) == threading.get_ident()
+    assert store.write(lambda tx: store._leader) == threading.get_ident()
+    assert store._leader is None and not store._leading
+
+
+class SlowCommitStore(SqliteStore):
+    """Holds its next commit until released, as a slow fsync would."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.committing = threading.Event()
+        self.release = threading.Event()
+        self.release.set()
+
+    def _commit(self, conn: sqlite3.Connection) -> None:
+        self.committing.set()
+        assert self.release.wait(5)
+        super()._commit(conn)
+
+
+def test_writes_issued_during_a_commit_form_the_next_batch(tmp_path: Path) -> None:
+    store = SlowCommitStore(tmp_path / "kumo.db")
+    try:
+        store.release.clear()
+        first = threading.Thread(target=store.write, args=(lambda tx: tx.put("t", "0", 0),))
+        first.start()
+        assert store.committing.wait(5)
+        batches = store.stats.batches
+        ran_on: dict[str, str] = {}
+        threads = []
+        for name in ("a", "b", "c"):
+
+            def put(tx: Tx, name: str = name) -> None:
+                ran_on[name] = threading.current_thread().name
+                tx.put("t", name, 1)
+
+            threads.append(threading.Thread(target=store.write, args=(put,), name=name))
+            threads[-1].start()
+        deadline = time.monotonic() + 5
+        while len(store._queue) < 3:  # all three queued behind the commit in flight
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
+        store.release.set()
+        for t in [first, *threads]:
+            t.join(5)
+        assert store.stats.batches == batches + 1  # one batch after the slow one
+        assert store.stats.largest == 3
+        assert len(set(ran_on.values())) == 1  # all on the leader's thread, one of the three
+        assert set(ran_on.values()) <= {"a", "b", "c"}
+        assert store.tables() == {"t": 4}
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("error", [ValueError, SystemExit])
+def test_a_leader_whose_own_function_raises_strands_no_follower(
+    store: SqliteStore, error: type[BaseException]
+) -> None:
+    def make(name: str) -> Callable[[Tx], Any]:
+        def fn(tx: Tx) -> str:
+            leader = threading.current_thread().name  # Held names each caller's thread
+            if leader == name:  # on its own caller's thread: the leader's own function
+                raise error("the leader's own function")
+            tx.put("t", name, leader)
+            return leader
+
+        return fn
+
+    held = Held(store)
+    batches = store.stats.batches
+    for name in ("a", "b", "c"):
+        held.submit(name, make(name))
+    results = held.release()
+
+    failed = [name for name in "abc" if isinstance(results[name], error)]
+    assert len(failed) == 1  # exactly one of them led the batch, and its function raised
+    (leader,) = failed
+    followers = sorted(set("abc") - {leader})
+    assert [results[name] for name in followers] == [leader, leader]
+    assert store.stats.batches == batches + 1
+    assert store.read(lambda tx: dict(tx.scan("t"))) == {f.encode(): leader for f in followers}
+    store.write(lambda tx: tx.put("t", "after", 1))  # leadership was handed on
+    assert store._leading is False
+
+
+def test_an_interrupted_caller_withdraws_its_write_and_strands_no_one(
+    store: SqliteStore,
+) -> None:
+    main = threading.get_ident()
+    held = Held(store)
+    queued = len(store._queue)
+
+    def interrupt() -> None:
+        deadline = time.monotonic() + 5
+        while len(store._queue) == queued:  # the main thread's write is queued
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
+        time.sleep(0.05)  # and it waits as a follower
+        held.submit("b", lambda tx: tx.put("t", "b", 1))  # queued behind it
+        signal.pthread_kill(main, signal.SIGINT)
+
+    killer = threading.Thread(target=interrupt)
+    killer.start()
+    with pytest.raises(KeyboardInterrupt):
+        store.write(lambda tx: tx.put("t", "interrupted", 1))
+    killer.join(5)
+    assert len(store._queue) == 1  # only "b": the interrupted write was withdrawn
+    results = held.release()
+    assert results["b"] is None  # the write behind the withdrawn one still ran
+    assert store.read(lambda tx: [k for k, _ in tx.scan("t")]) == [b"b"]
+    assert store._leading is False
 
 
 def test_schema_from_a_newer_kumo_is_refused(tmp_path: Path) -> None:
