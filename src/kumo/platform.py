@@ -43,7 +43,7 @@ class Platform:
             verify_all=settings.verify_all_signatures,
             skew_seconds=settings.clock_skew_seconds,
         )
-        self.dispatcher = Dispatcher(self.providers)
+        self.dispatcher = Dispatcher(self.providers, inline=not settings.fsync)
         self.aws = AwsApp(self.dispatcher, self.authenticator, settings.region)
         self.app = AsgiAdapter(self.handle, on_shutdown=self._on_shutdown)
 

@@ -34,12 +34,17 @@ def _accepted(fn: Callable[..., Any]) -> tuple[frozenset[str], bool]:
 class Dispatcher:
     """Finds the provider method of an operation and calls it with snake_case arguments.
 
-    Plain methods run on a worker pool (they may block on the store's group commit);
-    ``async`` methods run on the event loop.
+    ``async`` methods run on the event loop. Plain methods run inline on the loop too when
+    ``inline`` is set (a thread handoff costs more than a short method), except those
+    declared blocking, which run on a worker pool. kumo turns ``inline`` off with fsync,
+    where every commit waits on the disk.
     """
 
-    def __init__(self, providers: Mapping[str, Provider], *, workers: int = 64) -> None:
+    def __init__(
+        self, providers: Mapping[str, Provider], *, inline: bool = True, workers: int = 64
+    ) -> None:
         self.providers = dict(providers)
+        self.inline = inline
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kumo-op")
 
     def implements(self, service: str, operation: str) -> bool:
@@ -63,6 +68,8 @@ class Dispatcher:
                 kwargs[snake] = value
         if inspect.iscoroutinefunction(method):
             result = await method(ctx, **kwargs)
+        elif self.inline and operation not in provider.blocking_operations:  # type: ignore[union-attr]
+            result = method(ctx, **kwargs)
         else:
             loop = asyncio.get_running_loop()
             result = await loop.run_in_executor(self.pool, lambda: method(ctx, **kwargs))

@@ -3,7 +3,10 @@
 A provider method receives the :class:`RequestContext` and the operation's input members
 as keyword arguments named in snake_case (``RoleName`` -> ``role_name``); it returns a dict
 of the output shape's members (CamelCase, as in the model) or raises a ``ServiceError``.
-Methods may be plain (run in a worker thread) or ``async``.
+Methods may be plain or ``async``. A plain method runs inline on the event loop when it is
+short (store reads and group-committed writes without fsync); one that can take long —
+streaming large bodies, waiting on other work, calling kumo back over HTTP — is declared
+``@operation("PutObject", blocking=True)`` and runs on a worker thread.
 """
 
 from __future__ import annotations
@@ -19,13 +22,18 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 _OPERATION_ATTR = "__kumo_operation__"
+_BLOCKING_ATTR = "__kumo_blocking__"
 
 
-def operation(name: str) -> Callable[[F], F]:
-    """Mark a provider method as the implementation of the AWS operation ``name``."""
+def operation(name: str, *, blocking: bool = False) -> Callable[[F], F]:
+    """Mark a provider method as the implementation of the AWS operation ``name``.
+
+    ``blocking`` says the method may take long, so it must not run on the event loop.
+    """
 
     def mark(fn: F) -> F:
         setattr(fn, _OPERATION_ATTR, name)
+        setattr(fn, _BLOCKING_ATTR, blocking)
         return fn
 
     return mark
@@ -46,16 +54,22 @@ class Provider:
     service: ClassVar[str]
     # operation name -> method name, collected from @operation marks
     operations: ClassVar[dict[str, str]] = {}
+    # operations declared blocking=True
+    blocking_operations: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         ops: dict[str, str] = {}
+        blocking: set[str] = set()
         for klass in reversed(cls.__mro__):
             for attr, value in vars(klass).items():
                 op_name = getattr(value, _OPERATION_ATTR, None)
                 if op_name is not None:
                     ops[op_name] = attr
+                    if getattr(value, _BLOCKING_ATTR, False):
+                        blocking.add(op_name)
         cls.operations = ops
+        cls.blocking_operations = frozenset(blocking)
 
     def __init__(self, deps: ServiceDeps) -> None:
         self.deps = deps

@@ -425,10 +425,15 @@ def parse_date(value: str) -> dt.datetime | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        return dt.datetime.strptime(value, _AMZ_DATE_FORMAT).replace(tzinfo=dt.UTC)
-    except ValueError:
-        pass
+    if len(value) == 16 and value[8] == "T" and value[15] == "Z" and value[:8].isdigit():
+        # the X-Amz-Date form, on every signed request: sliced, as strptime is slow
+        try:
+            return dt.datetime(
+                int(value[0:4]), int(value[4:6]), int(value[6:8]),
+                int(value[9:11]), int(value[11:13]), int(value[13:15]), tzinfo=dt.UTC,
+            )  # fmt: skip
+        except ValueError:
+            return None
     if value[:4].isdigit():
         try:
             parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
