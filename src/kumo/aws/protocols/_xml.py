@@ -23,7 +23,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from xml.etree import ElementTree
 
-from botocore.model import Shape
+from botocore.model import NoShapeFoundError, ServiceModel, Shape
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
@@ -437,3 +437,31 @@ def _read_text(shape: Shape, text: str) -> Any:
 
 def _single(node: ElementTree.Element | list[ElementTree.Element]) -> ElementTree.Element:
     return node[0] if isinstance(node, list) else node
+
+
+class ErrorCodes:
+    """The wire code of an error (given as a shape name or a code) and its modeled shape.
+
+    XML protocols write the shape's ``error.code`` (e.g. IAM's ``NoSuchEntity`` for
+    ``NoSuchEntityException``); a code that names no shape is written as given.
+    """
+
+    def __init__(self, model: ServiceModel) -> None:
+        self.model = model
+        self._known: dict[str, tuple[str, Shape | None]] = {}
+
+    def lookup(self, code: str) -> tuple[str, Shape | None]:
+        known = self._known.get(code)
+        if known is not None:
+            return known
+        shape: Shape | None
+        try:
+            shape = self.model.shape_for(code)
+        except NoShapeFoundError:
+            shape = None
+        if shape is not None and shape.metadata.get("exception"):
+            wire_code = shape.metadata.get("error", {}).get("code", shape.name)
+        else:
+            wire_code, shape = code, self.model.shape_for_error_code(code)
+        self._known[code] = (wire_code, shape)
+        return wire_code, shape

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import botocore.loaders
-from botocore.model import NoShapeFoundError, OperationModel, ServiceModel, Shape
+from botocore.model import OperationModel, ServiceModel, Shape
 
 from kumo.aws.errors import InvalidAction, ServiceError
 from kumo.aws.http import Headers, HttpRequest, HttpResponse
@@ -338,7 +338,7 @@ class QueryResponseSerializer(ResponseSerializer):
         self._wire = query_model(service)
         namespace = self._wire.metadata.get("xmlNamespace", "")
         self._xmlns = f' xmlns="{_xml.escape_attr(namespace)}"' if namespace else ""
-        self._error_codes: dict[str, tuple[str, Shape | None]] = {}
+        self._error_codes = _xml.ErrorCodes(self._wire)
 
     def serialize_response(
         self, operation: OperationModel, output: Mapping[str, Any], request_id: str
@@ -360,7 +360,7 @@ class QueryResponseSerializer(ResponseSerializer):
     def serialize_error(
         self, error: ServiceError, operation: OperationModel | None, request_id: str
     ) -> HttpResponse:
-        code, shape = self._wire_error(error.code)
+        code, shape = self._error_codes.lookup(error.code)
         out = [
             _xml.XML_DECLARATION,
             f"<ErrorResponse{self._xmlns}><Error>",
@@ -374,23 +374,6 @@ class QueryResponseSerializer(ResponseSerializer):
         for key, value in error.headers.items():
             headers.set(key, value)
         return HttpResponse(error.status, headers, "".join(out).encode("utf-8"))
-
-    def _wire_error(self, code: str) -> tuple[str, Shape | None]:
-        """The wire code for ``code`` (a shape name or a code) and its modeled shape."""
-        known = self._error_codes.get(code)
-        if known is not None:
-            return known
-        shape: Shape | None
-        try:
-            shape = self._wire.shape_for(code)
-        except NoShapeFoundError:
-            shape = None
-        if shape is not None and shape.metadata.get("exception"):
-            wire_code = shape.metadata.get("error", {}).get("code", shape.name)
-        else:
-            wire_code, shape = code, self._wire.shape_for_error_code(code)
-        self._error_codes[code] = (wire_code, shape)
-        return wire_code, shape
 
 
 _RESERVED_ERROR_ELEMENTS = frozenset({"Type", "Code", "Message", "message"})

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.model import NoShapeFoundError, OperationModel, ServiceModel, Shape
+from botocore.model import OperationModel, ServiceModel, Shape
 
 from kumo.aws.errors import ServiceError
 from kumo.aws.http import Headers, HttpRequest, HttpResponse, ResponseBody
@@ -147,7 +147,7 @@ class RestXmlResponseSerializer(RestResponseSerializer):
         self._namespace = service.metadata.get("xmlNamespace") or (
             S3_NAMESPACE if self._is_s3 else ""
         )
-        self._error_codes: dict[str, tuple[str, Shape | None]] = {}
+        self._error_codes = _xml.ErrorCodes(self.service)
         self._events = EventStreamWriter(_XmlEventCodec(), _identity, "text/xml")
 
     def encode_body(self, values: Mapping[str, Any], shape: Shape) -> bytes:
@@ -184,7 +184,7 @@ class RestXmlResponseSerializer(RestResponseSerializer):
     def serialize_error(
         self, error: ServiceError, operation: OperationModel | None, request_id: str
     ) -> HttpResponse:
-        code, shape = self._wire_error(error.code)
+        code, shape = self._error_codes.lookup(error.code)
         response = HttpResponse(status=error.status, headers=Headers())
         fields = error.fields
         if shape is not None:
@@ -234,23 +234,6 @@ class RestXmlResponseSerializer(RestResponseSerializer):
                 # S3 adds context such as <BucketName> and <Resource> to its errors.
                 text = str(value).lower() if isinstance(value, bool) else str(value)
                 out.append(f"<{name}>{_xml.escape_text(text)}</{name}>")
-
-    def _wire_error(self, code: str) -> tuple[str, Shape | None]:
-        """The wire code for ``code`` (a shape name or a code) and its modeled shape."""
-        known = self._error_codes.get(code)
-        if known is not None:
-            return known
-        shape: Shape | None
-        try:
-            shape = self.service.shape_for(code)
-        except NoShapeFoundError:
-            shape = None
-        if shape is not None and shape.metadata.get("exception"):
-            wire_code = shape.metadata.get("error", {}).get("code", shape.name)
-        else:
-            wire_code, shape = code, self.service.shape_for_error_code(code)
-        self._error_codes[code] = (wire_code, shape)
-        return wire_code, shape
 
 
 _RESERVED_ERROR_ELEMENTS = frozenset({"Code", "Message", "message", "RequestId", "HostId", "Type"})
