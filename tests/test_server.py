@@ -106,3 +106,21 @@ def test_reset_wipes_state(kumo: RunningKumo, aws_client: Any) -> None:
     with pytest.raises(ClientError) as excinfo:
         iam.get_role(RoleName="reset-me")
     assert excinfo.value.response["Error"]["Code"] == "NoSuchEntity"
+
+
+def test_service_kumo_does_not_route_is_named(kumo: RunningKumo) -> None:
+    import boto3
+    from botocore.config import Config
+
+    ec2 = boto3.client(
+        "ec2",
+        endpoint_url=kumo.url,
+        region_name="us-east-1",
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+    with pytest.raises(ClientError) as excinfo:
+        ec2.describe_instances()
+
+    assert excinfo.value.response["Error"]["Code"] == "UnknownService"
+    assert "ec2" in excinfo.value.response["Error"]["Message"]
