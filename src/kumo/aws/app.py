@@ -52,9 +52,12 @@ class AwsApp:
             self.authenticator.authenticate(ctx)
             ctx.operation, ctx.params = create_parser(service, ctx.protocol).parse(request)
             output = await self.dispatcher.call(ctx)
-            return create_serializer(service, ctx.protocol).serialize_response(
+            response = create_serializer(service, ctx.protocol).serialize_response(
                 ctx.operation, output, ctx.request_id
             )
+            if ctx.response_status is not None:
+                response.status = ctx.response_status
+            return response
         except ServiceError as exc:
             return self._error(ctx, service, exc, ctx.operation)
         except Exception:

@@ -51,6 +51,8 @@ class RequestContext:
     access_key_id: str | None = None
     # free-form notes handlers leave for later handlers (e.g. legacy SQS query form)
     notes: dict[str, Any] = field(default_factory=dict)
+    # a status the provider sets when the model has no member for it (S3's 206 for ranges)
+    response_status: int | None = None
 
     @property
     def operation_name(self) -> str | None:

@@ -9,7 +9,9 @@ is reported in one error, as AWS does::
     constraint: Member must have value greater than or equal to 3600
 
 Patterns are left to providers: the models' patterns are Java regular expressions that
-Python's ``re`` would read differently.
+Python's ``re`` would read differently. Enums are checked on structure members only: list
+items and map keys named by an enum (SQS attribute names) are open sets that services
+check themselves, with their own errors.
 """
 
 from __future__ import annotations
@@ -80,10 +82,12 @@ def _check_structure(shape: Shape, value: Any, path: str, problems: list[str]) -
         member = members.get(name)
         if member is None or member_value is None:
             continue
-        _check(member, member_value, _join(path, _lower_camel(name)), problems)
+        _check(member, member_value, _join(path, _lower_camel(name)), problems, enums=True)
 
 
-def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
+def _check(
+    shape: Shape, value: Any, path: str, problems: list[str], *, enums: bool = False
+) -> None:
     kind = shape.type_name
     meta = shape.metadata
     if kind == "structure":
@@ -91,7 +95,7 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
         return
     if kind == "string" and isinstance(value, str):
         _check_length(len(value), meta, value, path, problems)
-        if shape.enum and value not in shape.enum:
+        if enums and shape.enum and value not in shape.enum:
             problems.append(
                 f"Value {_quote(value)} at '{path}' failed to satisfy constraint: "
                 f"Member must satisfy enum value set: [{', '.join(shape.enum)}]"

@@ -194,8 +194,10 @@ class RestXmlResponseSerializer(RestResponseSerializer):
         for key, value in error.headers.items():
             response.headers.set(key, value)
         self.add_request_id(response, request_id)
-        if operation is not None and operation.http.get("method") == "HEAD":
-            # HEAD responses have no body; clients read the error from the status alone.
+        if error.status == 304 or (
+            operation is not None and operation.http.get("method") == "HEAD"
+        ):
+            # HEAD responses and 304s have no body; clients read the status alone.
             return response
         out = [_xml.XML_DECLARATION]
         if self._is_s3:

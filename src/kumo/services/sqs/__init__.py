@@ -1,0 +1,1 @@
+"""Amazon SQS: standard and FIFO queues, messages, visibility, long polling, redrive."""
