@@ -141,7 +141,7 @@ def page_entries(page: Page, enc: Encoder, owner_info: dict[str, str] | None) ->
         }
         if obj.checksums:
             item["ChecksumAlgorithm"] = checksum_algorithms(obj.checksums)
-            item["ChecksumType"] = "FULL_OBJECT"
+            item["ChecksumType"] = obj.checksum_type
         if owner_info is not None:
             item["Owner"] = owner_info
         contents.append(item)

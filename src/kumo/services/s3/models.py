@@ -130,6 +130,8 @@ class S3Object:
     tags: Tags = field(default_factory=list)
     # algorithm (lower-case, "crc32") -> base64 digest, from the upload's checksum
     checksums: dict[str, str] = field(default_factory=dict)
+    # "COMPOSITE" for a multipart object's checksum of its parts' checksums
+    checksum_type: str = "FULL_OBJECT"
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)

@@ -25,11 +25,11 @@ def timestamp(seconds: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
-def checksum_members(checksums: dict[str, str]) -> dict[str, str]:
+def checksum_members(checksums: dict[str, str], kind: str = "FULL_OBJECT") -> dict[str, str]:
     """The ``Checksum<ALG>`` output members (and ``ChecksumType``) of stored checksums."""
     out = {_CHECKSUM_MEMBERS[a]: v for a, v in checksums.items() if a in _CHECKSUM_MEMBERS}
     if out:
-        out["ChecksumType"] = "FULL_OBJECT"
+        out["ChecksumType"] = kind
     return out
 
 

@@ -19,6 +19,7 @@ from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
 from kumo.services.base import Provider, operation
 from kumo.services.s3 import store as db
+from kumo.services.s3 import uploads
 from kumo.services.s3.bodies import RangeReader, StoredBody, write_body
 from kumo.services.s3.conditions import check_conditions, parse_range, precondition_failed
 from kumo.services.s3.errors import (
@@ -51,6 +52,24 @@ from kumo.services.s3.objects import (
     object_headers,
     parse_copy_source,
     timestamp,
+)
+from kumo.services.s3.uploads import (
+    MAX_PARTS,
+    Part,
+    Upload,
+    UploadPage,
+    check_part_number,
+    choose_parts,
+    composite_checksum,
+    concatenate,
+    initiator,
+    invalid_part,
+    list_uploads_page,
+    multipart_etag,
+    new_upload_id,
+    parse_copy_range,
+    part_entry,
+    upload_entry,
 )
 from kumo.storage.base import Tx
 
@@ -438,7 +457,8 @@ class S3Provider(Provider):
         copy.storage_class = storage_class or "STANDARD"
         self._commit(bucket, copy, stored)
         result = {"ETag": copy.etag, "LastModified": timestamp(copy.last_modified)}
-        return {"CopyObjectResult": {**result, **checksum_members(copy.checksums)}}
+        checksums = checksum_members(copy.checksums, copy.checksum_type)
+        return {"CopyObjectResult": {**result, **checksums}}
 
     # -- listing -----------------------------------------------------------------------------
 
@@ -543,6 +563,331 @@ class S3Provider(Provider):
 
         self.store.write(retag)
 
+    # -- multipart uploads -------------------------------------------------------------------
+
+    @operation("CreateMultipartUpload")
+    def create_multipart_upload(
+        self,
+        ctx: RequestContext,
+        bucket: str,
+        key: str,
+        content_type: str | None = None,
+        content_encoding: str | None = None,
+        content_language: str | None = None,
+        content_disposition: str | None = None,
+        cache_control: str | None = None,
+        expires: dt.datetime | None = None,
+        metadata: dict[str, str] | None = None,
+        storage_class: str | None = None,
+        tagging: str | None = None,
+        checksum_algorithm: str | None = None,
+        checksum_type: str | None = None,
+    ) -> Output:
+        _check_key(key)
+        algorithm = checksum_algorithm.lower() if checksum_algorithm else None
+        if algorithm is not None and checksum_type is None:
+            checksum_type = "FULL_OBJECT" if algorithm == "crc64nvme" else "COMPOSITE"
+        upload = Upload(
+            bucket=bucket,
+            key=key,
+            upload_id=new_upload_id(),
+            initiated=round(time.time(), 3),
+            account_id=ctx.account_id,
+            content_type=content_type or "binary/octet-stream",
+            content_encoding=content_encoding,
+            content_language=content_language,
+            content_disposition=content_disposition,
+            cache_control=cache_control,
+            expires=expires.timestamp() if expires is not None else None,
+            metadata=metadata or {},
+            storage_class=storage_class or "STANDARD",
+            tags=parse_tagging_header(tagging) if tagging else [],
+            checksum_algorithm=algorithm,
+            checksum_type=checksum_type if algorithm else None,
+        )
+
+        def create(tx: Tx) -> None:
+            db.require_bucket(tx, bucket)
+            uploads.put_upload(tx, upload)
+
+        self.store.write(create)
+        return {
+            "Bucket": bucket,
+            "Key": key,
+            "UploadId": upload.upload_id,
+            "ChecksumAlgorithm": checksum_algorithm,
+            "ChecksumType": upload.checksum_type,
+        }
+
+    @operation("UploadPart", blocking=True)
+    def upload_part(
+        self,
+        ctx: RequestContext,
+        bucket: str,
+        key: str,
+        part_number: int,
+        upload_id: str,
+        body: BinaryIO | None = None,
+    ) -> Output:
+        check_part_number(part_number)
+        self.store.read(lambda tx: uploads.require_upload(tx, bucket, key, upload_id))
+        payload: DecodedPayload | None = ctx.notes.get("payload")
+        checksums = dict([payload.client_checksum]) if payload and payload.client_checksum else {}
+        stored = write_body(self.store.blobs, body)
+        self._commit_part(bucket, key, upload_id, part_number, stored, checksums)
+        return {"ETag": stored.etag, **checksum_members(checksums)}
+
+    @operation("UploadPartCopy", blocking=True)
+    def upload_part_copy(
+        self,
+        ctx: RequestContext,
+        bucket: str,
+        key: str,
+        part_number: int,
+        upload_id: str,
+        copy_source: str,
+        copy_source_range: str | None = None,
+        copy_source_if_match: str | None = None,
+        copy_source_if_none_match: str | None = None,
+        copy_source_if_modified_since: dt.datetime | None = None,
+        copy_source_if_unmodified_since: dt.datetime | None = None,
+    ) -> Output:
+        check_part_number(part_number)
+        src_bucket, src_key = parse_copy_source(copy_source)
+        self.store.read(lambda tx: uploads.require_upload(tx, bucket, key, upload_id))
+        source = self.store.read(lambda tx: db.require_object(tx, src_bucket, src_key))
+        check_conditions(
+            source,
+            if_match=copy_source_if_match,
+            if_none_match=copy_source_if_none_match,
+            if_modified_since=copy_source_if_modified_since,
+            if_unmodified_since=copy_source_if_unmodified_since,
+            prefix="x-amz-copy-source-",
+        )
+        start, end = parse_copy_range(copy_source_range, source.size)
+        try:
+            file = self.store.blobs.open(source.blob)
+        except FileNotFoundError:
+            raise no_such_key(src_key) from None
+        reader = RangeReader(file, start, end - start + 1)
+        try:
+            stored = write_body(self.store.blobs, reader)
+        finally:
+            reader.close()
+        part = self._commit_part(bucket, key, upload_id, part_number, stored, {})
+        return {
+            "CopyPartResult": {"ETag": part.etag, "LastModified": timestamp(part.last_modified)}
+        }
+
+    def _commit_part(
+        self,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        number: int,
+        stored: StoredBody,
+        checksums: dict[str, str],
+    ) -> Part:
+        part = Part(
+            number=number,
+            blob=stored.blob,
+            size=stored.size,
+            md5=stored.md5,
+            last_modified=round(time.time(), 3),
+            checksums=checksums,
+        )
+
+        def commit(tx: Tx) -> str | None:
+            uploads.require_upload(tx, bucket, key, upload_id)
+            return uploads.put_part(tx, upload_id, part)
+
+        try:
+            replaced = self.store.write(commit)
+        except BaseException:
+            self.store.blobs.delete(stored.blob)
+            raise
+        if replaced is not None:
+            self.store.blobs.delete(replaced)
+        return part
+
+    @operation("CompleteMultipartUpload", blocking=True)
+    def complete_multipart_upload(
+        self,
+        ctx: RequestContext,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        multipart_upload: dict[str, Any] | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> Output:
+        def read(tx: Tx) -> tuple[Upload, list[Part]]:
+            db.require_bucket(tx, bucket)
+            upload = uploads.require_upload(tx, bucket, key, upload_id)
+            return upload, uploads.list_parts(tx, upload_id)
+
+        upload, stored = self.store.read(read)
+        requested = (multipart_upload or {}).get("Parts") or []
+        parts = choose_parts(upload_id, requested, stored)
+        try:
+            blob, size = concatenate(self.store.blobs, parts)
+        except FileNotFoundError:
+            # a part was replaced or the upload aborted while we read it
+            raise invalid_part(upload_id, 0, "") from None
+        checksums = composite_checksum(upload.checksum_algorithm, parts)
+        obj = S3Object(
+            key=key,
+            blob=blob,
+            size=size,
+            etag=multipart_etag(parts),
+            last_modified=round(time.time(), 3),
+            content_type=upload.content_type,
+            content_encoding=upload.content_encoding,
+            content_language=upload.content_language,
+            content_disposition=upload.content_disposition,
+            cache_control=upload.cache_control,
+            expires=upload.expires,
+            metadata=upload.metadata,
+            storage_class=upload.storage_class,
+            tags=upload.tags,
+            checksums=checksums,
+            checksum_type="COMPOSITE",
+        )
+
+        def commit(tx: Tx) -> list[str]:
+            current_upload = uploads.require_upload(tx, bucket, key, upload_id)
+            if uploads.list_parts(tx, upload_id) != stored:
+                raise invalid_part(upload_id, 0, "")  # a part changed while assembling
+            current = db.get_object(tx, bucket, key)
+            if if_none_match is not None and current is not None:
+                raise precondition_failed("If-None-Match")
+            if if_match is not None:
+                if current is None:
+                    raise no_such_key(key)
+                check_conditions(current, if_match=if_match)
+            garbage = uploads.delete_upload(tx, current_upload)
+            replaced = db.put_object(tx, bucket, obj)
+            return garbage + ([replaced] if replaced is not None else [])
+
+        try:
+            garbage = self.store.write(commit)
+        except BaseException:
+            self.store.blobs.delete(blob)
+            raise
+        for old in garbage:
+            self.store.blobs.delete(old)
+        return {
+            "Location": f"/{bucket}/{key}",
+            "Bucket": bucket,
+            "Key": key,
+            "ETag": obj.etag,
+            **checksum_members(checksums, "COMPOSITE"),
+        }
+
+    @operation("AbortMultipartUpload")
+    def abort_multipart_upload(
+        self, ctx: RequestContext, bucket: str, key: str, upload_id: str
+    ) -> Output:
+        def abort(tx: Tx) -> list[str]:
+            db.require_bucket(tx, bucket)
+            return uploads.delete_upload(tx, uploads.require_upload(tx, bucket, key, upload_id))
+
+        for blob in self.store.write(abort):
+            self.store.blobs.delete(blob)
+        ctx.response_status = 204
+        return {}
+
+    @operation("ListMultipartUploads")
+    def list_multipart_uploads(
+        self,
+        ctx: RequestContext,
+        bucket: str,
+        prefix: str | None = None,
+        delimiter: str | None = None,
+        key_marker: str | None = None,
+        upload_id_marker: str | None = None,
+        max_uploads: int | None = None,
+        encoding_type: str | None = None,
+    ) -> Output:
+        limit = check_max_keys(max_uploads)
+        enc = key_encoder(encoding_type)
+
+        def read(tx: Tx) -> UploadPage:
+            db.require_bucket(tx, bucket)
+            return list_uploads_page(
+                tx,
+                bucket,
+                prefix=prefix or "",
+                delimiter=delimiter,
+                key_marker=key_marker or None,
+                upload_id_marker=upload_id_marker if key_marker else None,
+                max_uploads=limit,
+            )
+
+        page = self.store.read(read)
+        out: Output = {
+            "Bucket": bucket,
+            "KeyMarker": enc(key_marker or ""),
+            "UploadIdMarker": upload_id_marker or "",
+            "Prefix": enc(prefix or ""),
+            "Delimiter": enc(delimiter) if delimiter else None,
+            "MaxUploads": limit,
+            "IsTruncated": page.truncated,
+            "EncodingType": encoding_type,
+            "Uploads": [upload_entry(u, enc) for u in page.uploads] or None,
+            "CommonPrefixes": [{"Prefix": enc(p)} for p in page.common_prefixes] or None,
+        }
+        if page.truncated:
+            last_upload = page.uploads[-1] if page.uploads else None
+            last_prefix = page.common_prefixes[-1] if page.common_prefixes else None
+            if last_upload is not None and (last_prefix is None or last_upload.key > last_prefix):
+                out["NextKeyMarker"] = enc(last_upload.key)
+                out["NextUploadIdMarker"] = last_upload.upload_id
+            elif last_prefix is not None:
+                out["NextKeyMarker"] = enc(last_prefix)
+        return out
+
+    @operation("ListParts")
+    def list_parts(
+        self,
+        ctx: RequestContext,
+        bucket: str,
+        key: str,
+        upload_id: str,
+        max_parts: int | None = None,
+        part_number_marker: int | None = None,
+    ) -> Output:
+        limit = min(max_parts, MAX_PARTS) if max_parts is not None else MAX_PARTS
+        after = part_number_marker or 0
+
+        def read(tx: Tx) -> tuple[Upload, list[Part]]:
+            db.require_bucket(tx, bucket)
+            upload = uploads.require_upload(tx, bucket, key, upload_id)
+            return upload, uploads.list_parts(tx, upload_id, after=after, limit=limit + 1)
+
+        upload, parts = self.store.read(read)
+        truncated = len(parts) > limit
+        parts = parts[:limit]
+        out: Output = {
+            "Bucket": bucket,
+            "Key": key,
+            "UploadId": upload_id,
+            "PartNumberMarker": after,
+            "MaxParts": limit,
+            "IsTruncated": truncated,
+            "Parts": [part_entry(p) for p in parts] or None,
+            "Initiator": initiator(upload.account_id),
+            "Owner": owner(upload.account_id),
+            "StorageClass": upload.storage_class,
+            "ChecksumAlgorithm": upload.checksum_algorithm.upper()
+            if upload.checksum_algorithm
+            else None,
+            "ChecksumType": upload.checksum_type,
+        }
+        if parts:
+            out["NextPartNumberMarker"] = parts[-1].number
+        return out
+
 
 # -- helpers -----------------------------------------------------------------------------------
 
@@ -581,7 +926,7 @@ def _describe(
         out["ContentLength"] = obj.size
         if checksum_mode == "ENABLED":
             # never on a partial body: the checksum is of the whole object
-            out.update(checksum_members(obj.checksums))
+            out.update(checksum_members(obj.checksums, obj.checksum_type))
     else:
         start, end = window
         out["ContentLength"] = end - start + 1
