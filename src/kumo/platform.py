@@ -45,7 +45,9 @@ class Platform:
         )
         self.dispatcher = Dispatcher(self.providers, inline=not settings.fsync)
         self.aws = AwsApp(self.dispatcher, self.authenticator, settings.region)
-        self.app = AsgiAdapter(self.handle, on_shutdown=self._on_shutdown)
+        self.app = AsgiAdapter(
+            self.handle, on_startup=self._on_startup, on_shutdown=self._on_shutdown
+        )
 
     def lookup_credential(self, access_key_id: str) -> Credential | None:
         if access_key_id == self.root.access_key_id:
@@ -71,8 +73,16 @@ class Platform:
 
     def reset(self) -> None:
         self.store.reset()
+        for provider in self.providers.values():
+            provider.reset()
+
+    async def _on_startup(self) -> None:
+        for provider in self.providers.values():
+            await provider.start()
 
     async def _on_shutdown(self) -> None:
+        for provider in self.providers.values():
+            await provider.stop()
         self.close()
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:
     from kumo.config import Settings
+    from kumo.runtime.api import Runtime
     from kumo.storage.base import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,6 +46,8 @@ class ServiceDeps:
 
     store: Store
     settings: Settings
+    # runs function code; None in a platform built without functions
+    runtime: Runtime | None = None
 
 
 class Provider:
@@ -75,6 +78,19 @@ class Provider:
         self.deps = deps
         self.store = deps.store
         self.settings = deps.settings
+
+    async def start(self) -> None:
+        """Start the provider's background work (sweepers, delivery loops).
+
+        Called once on the server's event loop before the first request. Tasks started here
+        must stop in :meth:`stop`.
+        """
+
+    async def stop(self) -> None:
+        """Stop background work started by :meth:`start`; called at shutdown."""
+
+    def reset(self) -> None:
+        """Forget in-memory state after the store was wiped (``POST /_kumo/state/reset``)."""
 
     def handler_for(self, operation_name: str) -> Callable[..., Any] | None:
         attr = self.operations.get(operation_name)
