@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from kumo import __version__
 from kumo.aws.detect import ROUTED_SERVICES
 from kumo.aws.http import Headers, HttpRequest, HttpResponse
+from kumo.services.sns.inspection import PREFIX as SNS_PREFIX
+from kumo.services.sns.inspection import sns_admin
 
 if TYPE_CHECKING:
     from kumo.platform import Platform
@@ -31,6 +33,11 @@ async def handle_admin(platform: Platform, request: HttpRequest) -> HttpResponse
     if route == ("POST", "/_kumo/state/reset"):
         await asyncio.to_thread(platform.reset)
         return _json(200, {"reset": True})
+    if request.path.startswith(SNS_PREFIX):
+        status, content_type, body = await asyncio.to_thread(
+            sns_admin, platform.store, platform.settings.data_dir, request.method, request.path
+        )
+        return HttpResponse(status, Headers([("Content-Type", content_type)]), body)
     return _json(404, {"error": f"no kumo endpoint {request.method} {request.path}"})
 
 

@@ -15,8 +15,10 @@ from kumo.aws.authn import Authenticator, Credential
 from kumo.aws.dispatch import Dispatcher
 from kumo.aws.http import HttpRequest, HttpResponse
 from kumo.config import Settings
+from kumo.observe.logs import StoreLogSink
+from kumo.runtime import create_runtime
 from kumo.server import AsgiAdapter
-from kumo.services.base import Provider, ServiceDeps
+from kumo.services.base import Front, Provider, ServiceDeps
 from kumo.services.iam.store import lookup_access_key
 from kumo.services.registry import PROVIDERS
 from kumo.storage import Store, open_store
@@ -33,7 +35,8 @@ class Platform:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store: Store = open_store(settings.data_dir, fsync=settings.fsync)
-        deps = ServiceDeps(store=self.store, settings=settings)
+        self.runtime = create_runtime(settings, StoreLogSink(self.store))
+        deps = ServiceDeps(store=self.store, settings=settings, runtime=self.runtime)
         self.providers: dict[str, Provider] = {name: cls(deps) for name, cls in PROVIDERS.items()}
         self.root = load_root_credential(settings)
         self.authenticator = Authenticator(
@@ -45,6 +48,12 @@ class Platform:
         )
         self.dispatcher = Dispatcher(self.providers, inline=not settings.fsync)
         self.aws = AwsApp(self.dispatcher, self.authenticator, settings.region)
+        self.front = Front(authenticator=self.authenticator, call_api=self.aws.handle)
+        # providers answering plain HTTP; S3 last, as it claims every request no other does
+        self.http_providers = sorted(
+            (p for p in self.providers.values() if type(p).handle_http is not Provider.handle_http),
+            key=lambda p: p.service == "s3",
+        )
         self.app = AsgiAdapter(
             self.handle, on_startup=self._on_startup, on_shutdown=self._on_shutdown
         )
@@ -69,6 +78,10 @@ class Platform:
     async def handle(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(PREFIX):
             return await handle_admin(self, request)
+        for provider in self.http_providers:
+            served = await provider.handle_http(request, self.front)
+            if served is not None:
+                return served
         return await self.aws.handle(request)
 
     def reset(self) -> None:
@@ -83,9 +96,12 @@ class Platform:
     async def _on_shutdown(self) -> None:
         for provider in self.providers.values():
             await provider.stop()
+        await self.runtime.close()
         self.close()
 
     def close(self) -> None:
+        # stops instances left running when the server did not shut down in order
+        self.runtime.kill_now()
         self.dispatcher.close()
         self.store.close()
 

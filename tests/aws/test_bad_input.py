@@ -20,7 +20,7 @@ CASES = [
     ("POST", "/", {"Content-Type": FORM}, b"Action=GetRole&Version=2010-05-08"),
     ("POST", "/", {"Content-Type": FORM}, b"Action=CreateRole&RoleName=x&MaxSessionDuration=abc"),
     ("POST", "/", {"Content-Type": FORM}, b"%%%%&&&==="),
-    ("GET", "/2015-03-31/functions/", {}, b""),
+    ("GET", "/2015-03-31/functions/bad%20name!/configuration", {}, b""),
     ("POST", "/2015-03-31/functions", {"Content-Type": "application/json"}, b"not json"),
     ("PUT", "/bucket?tagging", {}, b"<Tagging><TagSet><Tag>"),
     ("DELETE", "/", {}, b""),

@@ -39,3 +39,20 @@ def test_every_violation_is_reported_at_once(kumo: RunningKumo) -> None:
         "Value '7' at 'maxSessionDuration' failed to satisfy constraint: Member must have value "
         "greater than or equal to 3600" in text
     )
+
+
+def test_cloudwatch_logs_reports_constraints_as_invalid_parameter(kumo: RunningKumo) -> None:
+    response = requests.post(
+        kumo.url,
+        json={"limit": 0},
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "Logs_20140328.DescribeLogGroups",
+        },
+        timeout=5,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["__type"].endswith("InvalidParameterException")
+    message = response.json()["message"]
+    assert message.startswith("1 validation error detected: Value '0' at 'limit'")

@@ -30,6 +30,11 @@ VALIDATION_CODES = {
     "query": "ValidationError",
 }
 
+# services whose model-constraint failures carry their own code (same message wording)
+SERVICE_CODES = {
+    "logs": "InvalidParameterException",
+}
+
 
 def validation_error(problems: list[str], code: str) -> ServiceError:
     count = len(problems)
@@ -41,6 +46,8 @@ def validation_error(problems: list[str], code: str) -> ServiceError:
 def validate_input(operation: OperationModel, params: dict[str, Any], protocol: str) -> None:
     """Raise the protocol's validation error when ``params`` break the model's constraints."""
     code = VALIDATION_CODES.get(protocol)
+    if code is not None:
+        code = SERVICE_CODES.get(operation.service_model.service_name, code)
     shape = operation.input_shape
     if code is None or shape is None:
         return

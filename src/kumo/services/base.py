@@ -11,11 +11,13 @@ streaming large bodies, waiting on other work, calling kumo back over HTTP — i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:
+    from kumo.aws.authn import Authenticator
+    from kumo.aws.http import HttpRequest, HttpResponse
     from kumo.config import Settings
     from kumo.runtime.api import Runtime
     from kumo.storage.base import Store
@@ -48,6 +50,15 @@ class ServiceDeps:
     settings: Settings
     # runs function code; None in a platform built without functions
     runtime: Runtime | None = None
+
+
+@dataclass(frozen=True)
+class Front:
+    """What a provider's :meth:`Provider.handle_http` may use besides the request."""
+
+    authenticator: Authenticator
+    # the AWS API chain (detect, authenticate, parse, dispatch, serialize) for one request
+    call_api: Callable[[HttpRequest], Awaitable[HttpResponse]]
 
 
 class Provider:
@@ -91,6 +102,11 @@ class Provider:
 
     def reset(self) -> None:
         """Forget in-memory state after the store was wiped (``POST /_kumo/state/reset``)."""
+
+    async def handle_http(self, request: HttpRequest, front: Front) -> HttpResponse | None:
+        """Answer a request that is not an API call (a website, a function URL, a CORS
+        preflight), or return None to let the next provider and then the API chain see it."""
+        return None
 
     def handler_for(self, operation_name: str) -> Callable[..., Any] | None:
         attr = self.operations.get(operation_name)

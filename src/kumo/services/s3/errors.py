@@ -9,6 +9,7 @@ __all__ = [
     "invalid_argument",
     "invalid_bucket_name",
     "invalid_tag",
+    "malformed_xml",
     "no_such_bucket",
     "no_such_key",
     "no_such_tag_set",
@@ -53,4 +54,11 @@ def invalid_tag(message: str) -> ServiceError:
 def invalid_argument(message: str, name: str, value: str | None) -> ServiceError:
     return ServiceError(
         message, code="InvalidArgument", ArgumentName=name, ArgumentValue=value or ""
+    )
+
+
+def malformed_xml() -> ServiceError:
+    return ServiceError(
+        "The XML you provided was not well-formed or did not validate against our published schema",
+        code="MalformedXML",
     )

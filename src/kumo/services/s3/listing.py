@@ -1,4 +1,4 @@
-"""ListObjects and ListObjectsV2 paging: one range scan per page, common prefixes skipped.
+"""ListObjects and ListObjectsV2: the operations and their paging, one range scan a page.
 
 A page is read by scanning the bucket's keys under ``Prefix`` in byte order, starting just
 after the last key or common prefix returned before. When a key rolls up into a common
@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from kumo.aws.context import RequestContext
+from kumo.services.s3 import store as db
 from kumo.services.s3.errors import invalid_argument
-from kumo.services.s3.models import S3Object
-from kumo.services.s3.objects import checksum_algorithms, timestamp
+from kumo.services.s3.host import Host
+from kumo.services.s3.models import S3Object, owner
 from kumo.services.s3.store import scan_objects
+from kumo.services.s3.wire import checksum_algorithms, timestamp
 from kumo.storage.base import Tx
 from kumo.storage.keys import key, key_prefix, prefix_end
 
@@ -30,6 +33,8 @@ __all__ = [
     "Page",
     "check_max_keys",
     "key_encoder",
+    "list_objects",
+    "list_objects_v2",
     "list_page",
     "make_token",
     "page_entries",
@@ -74,6 +79,8 @@ def list_page(
     while True:
         jump: bytes | None = None
         for _, obj in scan_objects(tx, bucket, prefix=under, start=start):
+            if obj.delete_marker:
+                continue  # a key whose current version is a delete marker is not listed
             common = _common_prefix(obj.key, prefix, delimiter)
             if common is not None:
                 # every key under this common prefix is skipped, seen or not
@@ -164,3 +171,80 @@ def read_token(token: str) -> str:
         raise invalid_argument(
             "The continuation token provided is incorrect", "continuation-token", token
         ) from None
+
+
+# -- the operations ---------------------------------------------------------------------------
+
+
+def list_objects_v2(
+    s3: Host,
+    ctx: RequestContext,
+    bucket: str,
+    prefix: str | None = None,
+    delimiter: str | None = None,
+    max_keys: int | None = None,
+    continuation_token: str | None = None,
+    start_after: str | None = None,
+    encoding_type: str | None = None,
+    fetch_owner: bool | None = None,
+) -> Output:
+    after = read_token(continuation_token) if continuation_token else start_after
+    limit = check_max_keys(max_keys)
+    page = _page(s3, bucket, prefix, delimiter, after, limit)
+    enc = key_encoder(encoding_type)
+    out: Output = {
+        "Name": bucket,
+        "Prefix": enc(prefix or ""),
+        "Delimiter": enc(delimiter) if delimiter else None,
+        "MaxKeys": limit,
+        "KeyCount": len(page.contents) + len(page.common_prefixes),
+        "IsTruncated": page.truncated,
+        "EncodingType": encoding_type,
+        "ContinuationToken": continuation_token,
+        "StartAfter": enc(start_after) if start_after else None,
+        **page_entries(page, enc, owner(ctx.account_id) if fetch_owner else None),
+    }
+    if page.truncated and page.last is not None:
+        out["NextContinuationToken"] = make_token(page.last)
+    return out
+
+
+def list_objects(
+    s3: Host,
+    ctx: RequestContext,
+    bucket: str,
+    prefix: str | None = None,
+    delimiter: str | None = None,
+    max_keys: int | None = None,
+    marker: str | None = None,
+    encoding_type: str | None = None,
+) -> Output:
+    limit = check_max_keys(max_keys)
+    page = _page(s3, bucket, prefix, delimiter, marker or None, limit)
+    enc = key_encoder(encoding_type)
+    out: Output = {
+        "Name": bucket,
+        "Prefix": enc(prefix or ""),
+        "Delimiter": enc(delimiter) if delimiter else None,
+        "Marker": enc(marker or ""),
+        "MaxKeys": limit,
+        "IsTruncated": page.truncated,
+        "EncodingType": encoding_type,
+        **page_entries(page, enc, owner(ctx.account_id)),
+    }
+    if page.truncated and delimiter and page.last is not None:
+        # S3 gives NextMarker only with a delimiter; clients use the last key otherwise
+        out["NextMarker"] = enc(page.last)
+    return out
+
+
+def _page(
+    s3: Host, bucket: str, prefix: str | None, delimiter: str | None, after: str | None, limit: int
+) -> Page:
+    def read(tx: Tx) -> Page:
+        db.require_bucket(tx, bucket)
+        return list_page(
+            tx, bucket, prefix=prefix or "", delimiter=delimiter, after=after, max_keys=limit
+        )
+
+    return s3.store.read(read)

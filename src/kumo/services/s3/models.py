@@ -101,6 +101,9 @@ class Bucket:
     created: float
     tags: Tags | None = None
     versioning: str | None = None  # None (never set), "Enabled" or "Suspended"
+    # bucket configuration documents by name ("notification", "cors", "lifecycle", "policy",
+    # "encryption", "website", "acl", ...), each stored as its Get operation returns it
+    configs: dict[str, Any] = field(default_factory=dict)
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,6 +135,20 @@ class S3Object:
     checksums: dict[str, str] = field(default_factory=dict)
     # "COMPOSITE" for a multipart object's checksum of its parts' checksums
     checksum_type: str = "FULL_OBJECT"
+    # "null" unless written while the bucket's versioning was Enabled
+    version_id: str = "null"
+    # orders one key's versions newest first: 16 hex digits, smaller is newer
+    rank: str = ""
+    # a delete marker has no bytes (blob "") and is never listed by ListObjects
+    delete_marker: bool = False
+    # x-amz-website-redirect-location: the website endpoint answers 301 to it
+    website_redirect: str | None = None
+    # the object's ACL grants; None is the owner's FULL_CONTROL alone (canned "private")
+    acl: list[dict[str, Any]] | None = None
+    # the multipart object's part sizes, for GetObjectAttributes (empty for a single PUT)
+    part_sizes: list[int] = field(default_factory=list)
+    # each part's checksums (algorithm -> base64), in part order, when it had any
+    part_checksums: list[dict[str, str]] = field(default_factory=list)
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)

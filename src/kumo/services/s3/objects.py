@@ -1,78 +1,524 @@
-"""What S3 says about an object on the wire: its headers, checksums and copy source."""
+"""Object operations: put, get, head, delete (one and many), copy, and object tagging.
+
+A write streams the body into a blob and commits it before the record that names it, and
+deletes a replaced blob only after the record stopped naming it, so a crash never exposes a
+partial object (at worst it leaves an unreferenced blob for the collector).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-from urllib.parse import unquote
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, BinaryIO
 
+from kumo.aws.auth import DecodedPayload
+from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
-from kumo.services.s3.models import S3Object
+from kumo.services.s3 import store as db
+from kumo.services.s3 import versions
+from kumo.services.s3.acl import canned_grants, check_acl_allowed
+from kumo.services.s3.bodies import RangeReader, write_body
+from kumo.services.s3.conditions import check_conditions, parse_range, precondition_failed
+from kumo.services.s3.errors import malformed_xml, no_such_key
+from kumo.services.s3.host import Host, Output
+from kumo.services.s3.listing import MAX_KEYS
+from kumo.services.s3.models import (
+    OBJECT_TAG_LIMIT,
+    Bucket,
+    S3Object,
+    check_tags,
+    parse_tagging_header,
+)
+from kumo.services.s3.notifications import Actor, actor_of, notify
+from kumo.services.s3.wire import (
+    CopySource,
+    checksum_members,
+    object_headers,
+    parse_copy_source,
+    timestamp,
+)
+from kumo.storage.base import Tx
 
-__all__ = ["checksum_members", "object_headers", "parse_copy_source", "timestamp"]
+__all__ = [
+    "Change",
+    "check_key",
+    "commit_object",
+    "copy_object",
+    "delete_object",
+    "delete_object_tagging",
+    "delete_objects",
+    "get_object",
+    "get_object_tagging",
+    "head_object",
+    "object_acl",
+    "put_object",
+    "put_object_tagging",
+    "read_copy_source",
+]
 
-# lower-case algorithm -> the output member carrying it
-_CHECKSUM_MEMBERS = {
-    "crc32": "ChecksumCRC32",
-    "crc32c": "ChecksumCRC32C",
-    "crc64nvme": "ChecksumCRC64NVME",
-    "sha1": "ChecksumSHA1",
-    "sha256": "ChecksumSHA256",
-}
+Tags = list[dict[str, str]]
 
-
-def timestamp(seconds: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(seconds, dt.UTC)
-
-
-def checksum_members(checksums: dict[str, str], kind: str = "FULL_OBJECT") -> dict[str, str]:
-    """The ``Checksum<ALG>`` output members (and ``ChecksumType``) of stored checksums."""
-    out = {_CHECKSUM_MEMBERS[a]: v for a, v in checksums.items() if a in _CHECKSUM_MEMBERS}
-    if out:
-        out["ChecksumType"] = kind
-    return out
-
-
-def checksum_algorithms(checksums: dict[str, str]) -> list[str]:
-    return [a.upper() for a in checksums if a in _CHECKSUM_MEMBERS]
+# attempts to open an object's blob when a concurrent overwrite removes it in between
+_OPEN_ATTEMPTS = 3
 
 
-def object_headers(obj: S3Object, overrides: dict[str, str | None]) -> dict[str, Any]:
-    """The GetObject/HeadObject members describing ``obj`` (not its length or range).
-
-    ``overrides`` are the ``response-*`` query parameters, by output member name.
-    """
-    out: dict[str, Any] = {
+def put_object(
+    s3: Host,
+    ctx: RequestContext,
+    bucket: str,
+    key: str,
+    body: BinaryIO | None = None,
+    content_type: str | None = None,
+    content_encoding: str | None = None,
+    content_language: str | None = None,
+    content_disposition: str | None = None,
+    cache_control: str | None = None,
+    expires: dt.datetime | None = None,
+    metadata: dict[str, str] | None = None,
+    storage_class: str | None = None,
+    tagging: str | None = None,
+    acl: str | None = None,
+    website_redirect_location: str | None = None,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+) -> Output:
+    check_key(key)
+    check_redirect_location(website_redirect_location)
+    tags = parse_tagging_header(tagging) if tagging else []
+    grants = object_acl(s3.store.read(lambda tx: db.require_bucket(tx, bucket)), acl)
+    payload: DecodedPayload | None = ctx.notes.get("payload")
+    if payload is not None:
+        content_encoding = payload.content_encoding
+    checksums = dict([payload.client_checksum]) if payload and payload.client_checksum else {}
+    stored = write_body(s3.store.blobs, body)
+    obj = S3Object(
+        key=key,
+        blob=stored.blob,
+        size=stored.size,
+        etag=stored.etag,
+        last_modified=round(time.time(), 3),
+        content_type=content_type or "binary/octet-stream",
+        content_encoding=content_encoding,
+        content_language=content_language,
+        content_disposition=content_disposition,
+        cache_control=cache_control,
+        expires=expires.timestamp() if expires is not None else None,
+        metadata=metadata or {},
+        storage_class=storage_class or "STANDARD",
+        tags=tags,
+        checksums=checksums,
+        acl=grants,
+        website_redirect=website_redirect_location,
+    )
+    change = Change("ObjectCreated:Put", actor_of(ctx))
+    versioned = commit_object(
+        s3, bucket, obj, change, if_match=if_match, if_none_match=if_none_match
+    )
+    return {
         "ETag": obj.etag,
-        "LastModified": timestamp(obj.last_modified),
-        "ContentType": obj.content_type,
-        "ContentEncoding": obj.content_encoding,
-        "ContentLanguage": obj.content_language,
-        "ContentDisposition": obj.content_disposition,
-        "CacheControl": obj.cache_control,
-        "Expires": timestamp(obj.expires) if obj.expires is not None else None,
-        "AcceptRanges": "bytes",
-        "Metadata": obj.metadata or None,
-        "TagCount": len(obj.tags) or None,
+        "Size": obj.size,
+        "VersionId": obj.version_id if versioned else None,
+        **checksum_members(checksums),
     }
-    if obj.storage_class != "STANDARD":
-        # S3 names the storage class only when it is not STANDARD
-        out["StorageClass"] = obj.storage_class
-    for member, value in overrides.items():
-        if value is not None:
-            out[member] = value
+
+
+@dataclass(frozen=True)
+class Change:
+    """The notification event an object write causes, and who caused it."""
+
+    event: str  # "ObjectCreated:Put"
+    actor: Actor
+
+
+def commit_object(
+    s3: Host,
+    bucket: str,
+    obj: S3Object,
+    change: Change,
+    *,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+    before: Callable[[Tx], list[str]] | None = None,
+) -> bool:
+    """Make ``obj`` (whose blob is committed) the key's current version; drop the blobs
+    it replaced. ``before`` runs first in the same transaction (completing an upload) and
+    returns blobs to drop too. Whether the bucket has versioning configured (so responses
+    name the version id); on failure the new blob is deleted.
+    """
+
+    def commit(tx: Tx) -> tuple[bool, list[str]]:
+        found = db.require_bucket(tx, bucket)
+        garbage = before(tx) if before is not None else []
+        current = db.get_object(tx, bucket, obj.key)
+        if current is not None and current.delete_marker:
+            current = None
+        if if_none_match is not None and current is not None:
+            raise precondition_failed("If-None-Match")
+        if if_match is not None:
+            if current is None:
+                raise no_such_key(obj.key)
+            check_conditions(current, if_match=if_match)
+        garbage += versions.write_version(tx, found, obj)
+        notify(tx, found, change.event, obj, change.actor)
+        return found.versioning is not None, garbage
+
+    try:
+        versioned, garbage = s3.store.write(commit)
+    except BaseException:
+        s3.store.blobs.delete(obj.blob)
+        raise
+    for blob in garbage:
+        s3.store.blobs.delete(blob)
+    return versioned
+
+
+def get_object(
+    s3: Host,
+    ctx: RequestContext,
+    bucket: str,
+    key: str,
+    range: str | None = None,  # the member's name shadows the builtin here
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+    if_modified_since: dt.datetime | None = None,
+    if_unmodified_since: dt.datetime | None = None,
+    checksum_mode: str | None = None,
+    response_cache_control: str | None = None,
+    response_content_disposition: str | None = None,
+    response_content_encoding: str | None = None,
+    response_content_language: str | None = None,
+    response_content_type: str | None = None,
+    response_expires: dt.datetime | None = None,
+    version_id: str | None = None,
+    part_number: int | None = None,
+) -> Output:
+    overrides = {
+        "CacheControl": response_cache_control,
+        "ContentDisposition": response_content_disposition,
+        "ContentEncoding": response_content_encoding,
+        "ContentLanguage": response_content_language,
+        "ContentType": response_content_type,
+    }
+    for _ in itertools.repeat(None, _OPEN_ATTEMPTS):
+        found, obj = s3.store.read(lambda tx: versions.read_version(tx, bucket, key, version_id))
+        check_conditions(
+            obj,
+            if_match=if_match,
+            if_none_match=if_none_match,
+            if_modified_since=if_modified_since,
+            if_unmodified_since=if_unmodified_since,
+        )
+        window = _window(obj, range, part_number)
+        try:
+            file = s3.store.blobs.open(obj.blob)
+        except FileNotFoundError:
+            continue  # overwritten or deleted since the read: read the record again
+        out = _describe(found, obj, window, checksum_mode, overrides)
+        if part_number is not None:
+            out["PartsCount"] = len(obj.part_sizes) or None
+        if response_expires is not None:
+            out["Expires"] = response_expires
+        if window is None:
+            out["Body"] = file
+        else:
+            out["Body"] = RangeReader(file, window[0], window[1] - window[0] + 1)
+            ctx.response_status = 206
+        return out
+    if version_id is not None:
+        raise versions.no_such_version(key, version_id)
+    raise no_such_key(key)
+
+
+def head_object(
+    s3: Host,
+    ctx: RequestContext,
+    bucket: str,
+    key: str,
+    range: str | None = None,  # the member's name shadows the builtin here
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+    if_modified_since: dt.datetime | None = None,
+    if_unmodified_since: dt.datetime | None = None,
+    checksum_mode: str | None = None,
+    version_id: str | None = None,
+    part_number: int | None = None,
+) -> Output:
+    found, obj = s3.store.read(
+        lambda tx: versions.read_version(tx, bucket, key, version_id, "HEAD")
+    )
+    check_conditions(
+        obj,
+        if_match=if_match,
+        if_none_match=if_none_match,
+        if_modified_since=if_modified_since,
+        if_unmodified_since=if_unmodified_since,
+    )
+    out = _describe(found, obj, _window(obj, range, part_number), checksum_mode, {})
+    if part_number is not None:
+        out["PartsCount"] = len(obj.part_sizes) or None
+        ctx.response_status = 206
     return out
 
 
-def parse_copy_source(source: str) -> tuple[str, str]:
-    """``x-amz-copy-source`` (``bucket/key``, URL-encoded, maybe ``/``-led) as (bucket, key)."""
-    path = source.split("?", 1)[0]
-    path = unquote(path).removeprefix("/")
-    bucket, sep, key = path.partition("/")
-    if not sep or not bucket or not key:
+def delete_object(
+    s3: Host, ctx: RequestContext, bucket: str, key: str, version_id: str | None = None
+) -> Output:
+    # S3 answers 204 for a version id that names nothing, well-formed or not
+    actor = actor_of(ctx)
+
+    def delete(tx: Tx) -> tuple[Output, list[str]]:
+        return _delete_one(tx, db.require_bucket(tx, bucket), key, version_id, actor)
+
+    out, garbage = s3.store.write(delete)
+    for blob in garbage:
+        s3.store.blobs.delete(blob)
+    ctx.response_status = 204
+    return out
+
+
+def _delete_one(
+    tx: Tx, bucket: Bucket, key: str, version_id: str | None, actor: Actor
+) -> tuple[Output, list[str]]:
+    """Delete a key or one of its versions; the DeleteObject output and blobs to drop."""
+    if version_id is not None:
+        removed, garbage = versions.delete_version(tx, bucket.name, key, version_id)
+        if removed is not None:
+            notify(tx, bucket, "ObjectRemoved:Delete", removed, actor)
+        marker = removed is not None and removed.delete_marker
+        return {"VersionId": version_id, "DeleteMarker": marker or None}, garbage
+    removed, garbage = versions.delete_current(tx, bucket, key)
+    if removed is None:
+        return {}, garbage
+    if not removed.delete_marker:
+        notify(tx, bucket, "ObjectRemoved:Delete", removed, actor)
+        return {}, garbage
+    notify(tx, bucket, "ObjectRemoved:DeleteMarkerCreated", removed, actor)
+    return {"DeleteMarker": True, "VersionId": removed.version_id}, garbage
+
+
+def delete_objects(s3: Host, ctx: RequestContext, bucket: str, delete: dict[str, Any]) -> Output:
+    items = delete.get("Objects") or []
+    if not items or len(items) > MAX_KEYS:
+        raise malformed_xml()
+
+    actor = actor_of(ctx)
+
+    def delete_all(tx: Tx) -> tuple[list[Output], list[str]]:
+        found = db.require_bucket(tx, bucket)
+        deleted: list[Output] = []
+        garbage: list[str] = []
+        for item in items:
+            key, version_id = item["Key"], item.get("VersionId")
+            out, dropped = _delete_one(tx, found, key, version_id, actor)
+            garbage += dropped
+            entry: Output = {"Key": key}
+            if version_id is not None:
+                entry["VersionId"] = version_id
+            if out.get("DeleteMarker"):
+                entry["DeleteMarker"] = True
+                entry["DeleteMarkerVersionId"] = out["VersionId"]
+            deleted.append(entry)
+        return deleted, garbage
+
+    deleted, garbage = s3.store.write(delete_all)
+    for blob in garbage:
+        s3.store.blobs.delete(blob)
+    if delete.get("Quiet"):
+        # quiet mode reports only the keys that failed, and a key that names nothing is
+        # deleted all the same
+        return {}
+    return {"Deleted": deleted}
+
+
+def copy_object(
+    s3: Host,
+    ctx: RequestContext,
+    bucket: str,
+    key: str,
+    copy_source: str,
+    metadata_directive: str | None = None,
+    tagging_directive: str | None = None,
+    content_type: str | None = None,
+    content_encoding: str | None = None,
+    content_language: str | None = None,
+    content_disposition: str | None = None,
+    cache_control: str | None = None,
+    expires: dt.datetime | None = None,
+    metadata: dict[str, str] | None = None,
+    storage_class: str | None = None,
+    tagging: str | None = None,
+    acl: str | None = None,
+    website_redirect_location: str | None = None,
+    copy_source_if_match: str | None = None,
+    copy_source_if_none_match: str | None = None,
+    copy_source_if_modified_since: dt.datetime | None = None,
+    copy_source_if_unmodified_since: dt.datetime | None = None,
+) -> Output:
+    check_key(key)
+    check_redirect_location(website_redirect_location)
+    src = parse_copy_source(copy_source)
+    grants = object_acl(s3.store.read(lambda tx: db.require_bucket(tx, bucket)), acl)
+    source = read_copy_source(s3, src)
+    check_conditions(
+        source,
+        if_match=copy_source_if_match,
+        if_none_match=copy_source_if_none_match,
+        if_modified_since=copy_source_if_modified_since,
+        if_unmodified_since=copy_source_if_unmodified_since,
+        prefix="x-amz-copy-source-",
+    )
+    replace = metadata_directive == "REPLACE"
+    same = (src.bucket, src.key) == (bucket, key) and src.version_id is None
+    changes = replace or storage_class is not None or website_redirect_location is not None
+    if same and not changes:
         raise ServiceError(
-            "Invalid copy source object key",
-            code="InvalidArgument",
-            ArgumentName="x-amz-copy-source",
+            "This copy request is illegal because it is trying to copy an object to "
+            "itself without changing the object's metadata, storage class, website "
+            "redirect location or encryption attributes.",
+            code="InvalidRequest",
         )
-    return bucket, key
+    try:
+        with s3.store.blobs.open(source.blob) as file:
+            stored = write_body(s3.store.blobs, file)
+    except FileNotFoundError:
+        raise no_such_key(src.key) from None
+    copy = S3Object.from_record(source.to_record())
+    copy.key, copy.blob, copy.last_modified = key, stored.blob, round(time.time(), 3)
+    if replace:
+        copy.content_type = content_type or "binary/octet-stream"
+        copy.content_encoding = content_encoding
+        copy.content_language = content_language
+        copy.content_disposition = content_disposition
+        copy.cache_control = cache_control
+        copy.expires = expires.timestamp() if expires is not None else None
+        copy.metadata = metadata or {}
+    if tagging_directive == "REPLACE":
+        copy.tags = parse_tagging_header(tagging) if tagging else []
+    copy.storage_class = storage_class or "STANDARD"
+    copy.part_sizes, copy.part_checksums = [], []
+    copy.acl = grants
+    # the redirect is not copied: S3 keeps it only when the request sets it again
+    copy.website_redirect = website_redirect_location
+    versioned = commit_object(s3, bucket, copy, Change("ObjectCreated:Copy", actor_of(ctx)))
+    result = {"ETag": copy.etag, "LastModified": timestamp(copy.last_modified)}
+    checksums = checksum_members(copy.checksums, copy.checksum_type)
+    source_versioned = source.version_id != versions.NULL or src.version_id is not None
+    return {
+        "CopyObjectResult": {**result, **checksums},
+        "VersionId": copy.version_id if versioned else None,
+        "CopySourceVersionId": source.version_id if source_versioned else None,
+    }
+
+
+def read_copy_source(s3: Host, src: CopySource) -> S3Object:
+    """The object version a copy reads, with S3's errors for a missing or deleted one."""
+    _, source = s3.store.read(
+        lambda tx: versions.read_version(tx, src.bucket, src.key, src.version_id)
+    )
+    return source
+
+
+def put_object_tagging(
+    s3: Host,
+    ctx: RequestContext,
+    bucket: str,
+    key: str,
+    tagging: dict[str, Any],
+    version_id: str | None = None,
+) -> Output:
+    tags = check_tags(tagging.get("TagSet") or [], OBJECT_TAG_LIMIT)
+    return _retag(s3, bucket, key, version_id, tags, Change("ObjectTagging:Put", actor_of(ctx)))
+
+
+def get_object_tagging(
+    s3: Host, ctx: RequestContext, bucket: str, key: str, version_id: str | None = None
+) -> Output:
+    found, obj = s3.store.read(lambda tx: versions.read_version(tx, bucket, key, version_id))
+    out: Output = {"TagSet": obj.tags}
+    if found.versioning is not None:
+        out["VersionId"] = obj.version_id
+    return out
+
+
+def delete_object_tagging(
+    s3: Host, ctx: RequestContext, bucket: str, key: str, version_id: str | None = None
+) -> Output:
+    out = _retag(s3, bucket, key, version_id, [], Change("ObjectTagging:Delete", actor_of(ctx)))
+    ctx.response_status = 204
+    return out
+
+
+def _retag(
+    s3: Host, bucket: str, key: str, version_id: str | None, tags: Tags, change: Change
+) -> Output:
+    def retag(tx: Tx) -> Output:
+        found, obj = versions.read_version(tx, bucket, key, version_id, "PUT")
+        obj.tags = tags
+        versions.save_version(tx, bucket, obj)
+        notify(tx, found, change.event, obj, change.actor)
+        return {"VersionId": obj.version_id} if found.versioning is not None else {}
+
+    return s3.store.write(retag)
+
+
+def object_acl(bucket: Bucket, canned: str | None) -> list[dict[str, Any]] | None:
+    """The grants of a new object's canned ACL (None: private), if the bucket allows it."""
+    if canned is None:
+        return None
+    check_acl_allowed(bucket, canned)
+    return None if canned == "private" else canned_grants(canned, bucket.account_id)
+
+
+def check_redirect_location(location: str | None) -> None:
+    if location is not None and not location.startswith(("/", "http://", "https://")):
+        raise ServiceError(
+            "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.",
+            code="InvalidRedirectLocation",
+        )
+
+
+def check_key(key: str) -> None:
+    if len(key.encode("utf-8", "surrogatepass")) > 1024:
+        raise ServiceError("Your key is too long", code="KeyTooLongError", MaxSizeAllowed="1024")
+
+
+def _window(obj: S3Object, header: str | None, part_number: int | None) -> tuple[int, int] | None:
+    """The byte range a Range header or a ``partNumber`` picks (None: the whole object)."""
+    if part_number is None:
+        return parse_range(header, obj.size)
+    sizes = obj.part_sizes or [obj.size]
+    if not 1 <= part_number <= len(sizes):
+        raise ServiceError(
+            "The requested partnumber is not satisfiable",
+            code="InvalidPartNumber",
+            status=416,
+            PartNumberRequested=str(part_number),
+            ActualPartCount=str(len(sizes)),
+        )
+    start = sum(sizes[: part_number - 1])
+    return start, start + sizes[part_number - 1] - 1
+
+
+def _describe(
+    bucket: Bucket,
+    obj: S3Object,
+    window: tuple[int, int] | None,
+    checksum_mode: str | None,
+    overrides: dict[str, str | None],
+) -> Output:
+    out = object_headers(obj, overrides)
+    if bucket.versioning is not None:
+        out["VersionId"] = obj.version_id
+    if window is None:
+        out["ContentLength"] = obj.size
+        if checksum_mode == "ENABLED":
+            # never on a partial body: the checksum is of the whole object
+            out.update(checksum_members(obj.checksums, obj.checksum_type))
+    else:
+        start, end = window
+        out["ContentLength"] = end - start + 1
+        out["ContentRange"] = f"bytes {start}-{end}/{obj.size}"
+    return out

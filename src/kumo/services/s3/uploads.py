@@ -29,7 +29,7 @@ from kumo.aws.errors import ServiceError
 from kumo.services.s3.bodies import Readable
 from kumo.services.s3.errors import invalid_argument
 from kumo.services.s3.models import owner
-from kumo.services.s3.objects import checksum_members, timestamp
+from kumo.services.s3.wire import checksum_members, timestamp
 from kumo.storage.base import Tx
 from kumo.storage.blobs import BlobStore
 from kumo.storage.keys import key, key_prefix, prefix_end
@@ -88,6 +88,7 @@ class Upload:
     tags: list[dict[str, str]] = field(default_factory=list)
     checksum_algorithm: str | None = None  # lower-case, "crc32"
     checksum_type: str | None = None  # "COMPOSITE" or "FULL_OBJECT"
+    acl: list[dict[str, Any]] | None = None  # the completed object's grants
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)

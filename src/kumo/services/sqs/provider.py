@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -20,8 +19,10 @@ from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
 from kumo.services.base import Provider, ServiceDeps, operation
 from kumo.services.sqs import messages as msgs
+from kumo.services.sqs import moves
 from kumo.services.sqs import store as db
 from kumo.services.sqs.attributes import check_attributes, redrive_policy
+from kumo.services.sqs.background import Background
 from kumo.services.sqs.batches import check_entries, run_entries
 from kumo.services.sqs.errors import (
     invalid_attribute_value,
@@ -38,8 +39,14 @@ from kumo.services.sqs.models import (
     parse_queue_arn,
     parse_queue_url,
 )
-from kumo.services.sqs.sending import SYSTEM_ATTRIBUTES, new_message, received_output, sent_output
-from kumo.services.sqs.waiters import Waiters
+from kumo.services.sqs.sending import (
+    SYSTEM_ATTRIBUTES,
+    check_receive,
+    new_message,
+    received_output,
+    sent_output,
+)
+from kumo.services.sqs.waiters import QueueHub
 from kumo.storage.base import Tx
 
 __all__ = ["SqsProvider"]
@@ -50,19 +57,6 @@ T = TypeVar("T")
 PURGE_INTERVAL_MS = 60_000
 
 
-class _Sequence:
-    """Increasing integers (time-based, so they keep increasing across restarts)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._last = 0
-
-    def next(self) -> int:
-        with self._lock:
-            self._last = max(self._last + 1, time.time_ns())
-            return self._last
-
-
 class SqsProvider(Provider):
     """Amazon Simple Queue Service: standard and FIFO queues."""
 
@@ -70,8 +64,16 @@ class SqsProvider(Provider):
 
     def __init__(self, deps: ServiceDeps) -> None:
         super().__init__(deps)
-        self.waiters = Waiters()
-        self._seq = _Sequence()
+        hub = QueueHub.for_store(self.store)
+        self.waiters = hub.waiters
+        self._seq = hub.sequence
+        self.background = Background(self.store, hub)
+
+    async def start(self) -> None:
+        await self.background.start()
+
+    async def stop(self) -> None:
+        await self.background.stop()
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -365,6 +367,7 @@ class SqsProvider(Provider):
             message_deduplication_id,
             sender=ctx.access_key_id or ctx.account_id,
             seq=self._seq.next(),
+            system_attributes=message_system_attributes,
         )
         return sent_output(self._enqueue(queue, [message])[0])
 
@@ -397,6 +400,7 @@ class SqsProvider(Provider):
                 entry.get("MessageDeduplicationId"),
                 sender=ctx.access_key_id or ctx.account_id,
                 seq=self._seq.next(),
+                system_attributes=entry.get("MessageSystemAttributes"),
             )
             accepted.append((entry["Id"], message))
             return {}
@@ -426,21 +430,12 @@ class SqsProvider(Provider):
         wait_time_seconds: int | None = None,
         receive_request_attempt_id: str | None = None,
     ) -> Output:
-        limit = 1 if max_number_of_messages is None else max_number_of_messages
-        if not 1 <= limit <= 10:
-            raise parameter_is_invalid(
-                limit, "MaxNumberOfMessages", "Must be between 1 and 10, if provided."
-            )
-        if wait_time_seconds is not None and not 0 <= wait_time_seconds <= 20:
-            raise parameter_is_invalid(
-                wait_time_seconds, "WaitTimeSeconds", "Must be >= 0 and <= 20, if provided."
-            )
-        if visibility_timeout is not None and not 0 <= visibility_timeout <= 43200:
-            raise parameter_is_invalid(
-                visibility_timeout,
-                "VisibilityTimeout",
-                "Must be >= 0 and <= 43200, if provided.",
-            )
+        limit = check_receive(
+            max_number_of_messages,
+            wait_time_seconds,
+            visibility_timeout,
+            receive_request_attempt_id,
+        )
         account, name = parse_queue_url(queue_url)
         queue = self.store.read(lambda tx: db.require_queue(tx, account, name))
         wait = (
@@ -459,7 +454,12 @@ class SqsProvider(Provider):
             arrival = self.waiters.event(queue.id)
             result = await self._awrite(
                 lambda tx: db.receive(
-                    tx, db.require_queue(tx, account, name), now_ms(), limit, visibility
+                    tx,
+                    db.require_queue(tx, account, name),
+                    now_ms(),
+                    limit,
+                    visibility,
+                    receive_request_attempt_id,
                 )
             )
             for woken in result.woken:
@@ -560,3 +560,35 @@ class SqsProvider(Provider):
             return {}
 
         return run_entries(entries, change)
+
+    # -- message move tasks --------------------------------------------------------------
+
+    @operation("StartMessageMoveTask")
+    def start_message_move_task(
+        self,
+        ctx: RequestContext,
+        source_arn: str,
+        destination_arn: str | None = None,
+        max_number_of_messages_per_second: int | None = None,
+    ) -> Output:
+        task = self.store.write(
+            lambda tx: moves.start(
+                tx, source_arn, destination_arn, max_number_of_messages_per_second, now_ms()
+            )
+        )
+        return {"TaskHandle": task.handle}
+
+    @operation("ListMessageMoveTasks")
+    def list_message_move_tasks(
+        self, ctx: RequestContext, source_arn: str, max_results: int | None = None
+    ) -> Output:
+        limit = 1 if max_results is None else max_results
+        if not 1 <= limit <= 10:
+            raise parameter_is_invalid(limit, "MaxResults", "Must be between 1 and 10.")
+        tasks = self.store.read(lambda tx: moves.list_tasks(tx, source_arn, limit))
+        return {"Results": [task.output() for task in tasks]}
+
+    @operation("CancelMessageMoveTask")
+    def cancel_message_move_task(self, ctx: RequestContext, task_handle: str) -> Output:
+        task = self.store.write(lambda tx: moves.cancel(tx, task_handle))
+        return {"ApproximateNumberOfMessagesMoved": task.moved}

@@ -4,6 +4,7 @@ SendMessage and ReceiveMessage output shapes."""
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from typing import Any
 
@@ -11,7 +12,7 @@ from kumo.services.sqs import messages as msgs
 from kumo.services.sqs.errors import invalid_parameter, missing_parameter, parameter_is_invalid
 from kumo.services.sqs.models import Message, Queue, now_ms
 
-__all__ = ["SYSTEM_ATTRIBUTES", "new_message", "received_output", "sent_output"]
+__all__ = ["SYSTEM_ATTRIBUTES", "check_receive", "new_message", "received_output", "sent_output"]
 
 Output = dict[str, Any]
 
@@ -23,7 +24,11 @@ SYSTEM_ATTRIBUTES = (
     "MessageGroupId",
     "MessageDeduplicationId",
     "SequenceNumber",
+    "AWSTraceHeader",
+    "DeadLetterQueueSourceArn",
 )
+# the message system attributes a sender may set
+SENDABLE_SYSTEM_ATTRIBUTES = ("AWSTraceHeader",)
 
 
 def new_message(
@@ -36,9 +41,11 @@ def new_message(
     *,
     sender: str,
     seq: int,
+    system_attributes: dict[str, dict[str, Any]] | None = None,
 ) -> Message:
     """A new message, checked as SendMessage checks it."""
     attributes = attributes or {}
+    extra = _system_extra(system_attributes or {})
     if queue.fifo:
         if delay_seconds is not None:
             raise parameter_is_invalid(
@@ -86,7 +93,57 @@ def new_message(
         group=group,
         dedup_id=dedup_id,
         fifo=queue.fifo,
+        extra=extra,
     )
+
+
+def _system_extra(system: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Message system attributes (AWSTraceHeader) checked, as the message keeps them."""
+    if not system:
+        return {}
+    for name, value in system.items():
+        if name not in SENDABLE_SYSTEM_ATTRIBUTES:
+            raise invalid_parameter(f"Message system attribute name '{name}' is invalid.")
+        if value.get("DataType") != "String" or not value.get("StringValue"):
+            raise invalid_parameter(
+                f"Message system attribute '{name}' must be of type String with a value."
+            )
+    return {
+        "system": msgs.to_record(system),
+        "md5_system": msgs.attributes_md5(system),
+    }
+
+
+_ATTEMPT_ID = re.compile(r"^[A-Za-z0-9!-/:-@\[-`{-~]{1,128}$")
+
+
+def check_receive(
+    max_number_of_messages: int | None,
+    wait_time_seconds: int | None,
+    visibility_timeout: int | None,
+    attempt_id: str | None,
+) -> int:
+    """ReceiveMessage's parameters checked as AWS checks them; returns how many to take."""
+    limit = 1 if max_number_of_messages is None else max_number_of_messages
+    if not 1 <= limit <= 10:
+        raise parameter_is_invalid(
+            limit, "MaxNumberOfMessages", "Must be between 1 and 10, if provided."
+        )
+    if wait_time_seconds is not None and not 0 <= wait_time_seconds <= 20:
+        raise parameter_is_invalid(
+            wait_time_seconds, "WaitTimeSeconds", "Must be >= 0 and <= 20, if provided."
+        )
+    if visibility_timeout is not None and not 0 <= visibility_timeout <= 43200:
+        raise parameter_is_invalid(
+            visibility_timeout, "VisibilityTimeout", "Must be >= 0 and <= 43200, if provided."
+        )
+    if attempt_id is not None and not _ATTEMPT_ID.match(attempt_id):
+        raise parameter_is_invalid(
+            attempt_id,
+            "ReceiveRequestAttemptId",
+            "Must be 1 to 128 alphanumeric or punctuation characters.",
+        )
+    return limit
 
 
 def sent_output(message: Message) -> Output:
@@ -94,6 +151,8 @@ def sent_output(message: Message) -> Output:
     out: Output = {"MessageId": message.id, "MD5OfMessageBody": message.md5_body}
     if message.md5_attributes:
         out["MD5OfMessageAttributes"] = message.md5_attributes
+    if message.extra.get("md5_system"):
+        out["MD5OfMessageSystemAttributes"] = message.extra["md5_system"]
     if message.fifo:
         out["SequenceNumber"] = message.sequence_number
     return out
@@ -121,6 +180,11 @@ def received_output(
         values["SequenceNumber"] = message.sequence_number
         if message.dedup_id is not None:
             values["MessageDeduplicationId"] = message.dedup_id
+    trace = message.extra.get("system", {}).get("AWSTraceHeader")
+    if trace is not None:
+        values["AWSTraceHeader"] = trace["StringValue"]
+    if message.extra.get("dead_letter_source"):
+        values["DeadLetterQueueSourceArn"] = message.extra["dead_letter_source"]
     chosen = {k: v for k, v in values.items() if k in system}
     if chosen:
         out["Attributes"] = chosen

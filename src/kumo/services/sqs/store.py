@@ -12,9 +12,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+from kumo.aws.errors import ServiceError
 from kumo.services.sqs.errors import no_such_queue
-from kumo.services.sqs.models import Message, Queue, ReceiptHandle, parse_queue_arn
+from kumo.services.sqs.models import Message, Queue, ReceiptHandle, now_ms, parse_queue_arn
+from kumo.services.sqs.sending import new_message
 from kumo.storage.base import Tx
 from kumo.storage.keys import decode_key, key, key_prefix, prefix_end
 
@@ -24,13 +27,17 @@ __all__ = [
     "VISIBLE",
     "Received",
     "add_message",
+    "all_queues",
     "counts",
     "deduplicated",
     "delete_queue",
+    "deliver",
     "due",
+    "expire",
     "get_queue",
     "list_queues",
     "move",
+    "needs_expiry",
     "put_queue",
     "receive",
     "remove_message",
@@ -42,7 +49,9 @@ MESSAGES = "sqs.messages"
 VISIBLE = "sqs.visible"
 GROUPS = "sqs.groups"
 DEDUP = "sqs.dedup"
+ATTEMPTS = "sqs.attempts"
 DEDUP_INTERVAL_MS = 5 * 60 * 1000
+ATTEMPT_INTERVAL_MS = 5 * 60 * 1000
 
 
 # -- queues --------------------------------------------------------------------------------
@@ -73,8 +82,9 @@ def list_queues(tx: Tx, account: str, prefix: str, after: str | None) -> Iterato
 def delete_queue(tx: Tx, queue: Queue) -> None:
     tx.delete(QUEUES, key(queue.account, queue.name))
     purge(tx, queue)
-    for k, _ in list(tx.scan(DEDUP, prefix=key(queue.id))):
-        tx.delete(DEDUP, k)
+    for table in (DEDUP, ATTEMPTS):
+        for k, _ in list(tx.scan(table, prefix=key(queue.id))):
+            tx.delete(table, k)
 
 
 def purge(tx: Tx, queue: Queue) -> None:
@@ -110,6 +120,90 @@ def remove_message(tx: Tx, queue_id: str, message: Message) -> None:
     tx.delete(VISIBLE, key(queue_id, message.visible_at, message.seq))
     if message.fifo and message.group is not None:
         tx.delete(GROUPS, key(queue_id, message.group, message.seq))
+
+
+def deliver(
+    tx: Tx,
+    queue_arn: str,
+    body: str,
+    attributes: dict[str, dict[str, Any]],
+    *,
+    group: str | None,
+    dedup_id: str | None,
+    sender: str,
+    seq: int,
+) -> str | None:
+    """Enqueue a message another service sends (SNS fan-out) inside the caller's transaction.
+
+    Returns the id of the queue that took the message (to wake its receivers once the
+    transaction committed), or None when the queue does not exist in the ARN's account and
+    region or refuses the message (too large, bad attributes), as AWS drops such deliveries.
+    The group and deduplication ids apply to FIFO queues only; a FIFO queue without them
+    refuses the message.
+    """
+    target = parse_queue_arn(queue_arn)
+    queue = get_queue(tx, *target) if target is not None else None
+    if queue is None or queue.arn != queue_arn:
+        return None
+    try:
+        message = new_message(
+            queue,
+            body,
+            None,
+            attributes,
+            group if queue.fifo else None,
+            dedup_id if queue.fifo else None,
+            sender=sender,
+            seq=seq,
+        )
+    except ServiceError:
+        return None
+    if queue.fifo and deduplicated(tx, queue, message, now_ms()) is not None:
+        return queue.id
+    add_message(tx, queue.id, message)
+    return queue.id
+
+
+def expire(tx: Tx, queue: Queue, now: int, limit: int) -> int:
+    """Remove up to ``limit`` messages past the queue's retention period; returns how many.
+
+    A message is never visible before it was sent, so every message whose visibility time
+    is past the retention window is expired: a range of the visibility index. Expired
+    messages that became visible later (received, or delayed) are dropped when a receive
+    reaches them.
+    """
+    cutoff = now - queue.int_setting("MessageRetentionPeriod") * 1000
+    removed = 0
+    rows = list(tx.scan(VISIBLE, start=key(queue.id), end=key(queue.id, cutoff + 1), limit=limit))
+    for _, message_id in rows:
+        message = get_message(tx, queue.id, message_id)
+        if message is not None and message.sent <= cutoff:
+            remove_message(tx, queue.id, message)
+            removed += 1
+    for table in (DEDUP, ATTEMPTS):
+        for k, seen in list(tx.scan(table, prefix=key(queue.id), limit=limit)):
+            if seen["expires"] <= now:
+                tx.delete(table, k)
+    return removed
+
+
+def needs_expiry(tx: Tx, queue: Queue, now: int) -> bool:
+    """Whether :func:`expire` would remove anything (checked in a read, so idle queues cost
+    no write)."""
+    cutoff = now - queue.int_setting("MessageRetentionPeriod") * 1000
+    if any(
+        True for _ in tx.scan(VISIBLE, start=key(queue.id), end=key(queue.id, cutoff + 1), limit=1)
+    ):
+        return True
+    return any(
+        seen["expires"] <= now
+        for table in (DEDUP, ATTEMPTS)
+        for _, seen in tx.scan(table, prefix=key(queue.id), limit=100)
+    )
+
+
+def all_queues(tx: Tx) -> list[Queue]:
+    return [Queue.from_record(data) for _, data in tx.scan(QUEUES)]
 
 
 def deduplicated(tx: Tx, queue: Queue, message: Message, now: int) -> Message | None:
@@ -177,12 +271,50 @@ class Received:
     next_visible: int | None = None
 
 
-def receive(tx: Tx, queue: Queue, now: int, limit: int, visibility_seconds: int) -> Received:
+def receive(
+    tx: Tx,
+    queue: Queue,
+    now: int,
+    limit: int,
+    visibility_seconds: int,
+    attempt_id: str | None = None,
+) -> Received:
     """Take up to ``limit`` visible messages in flight for ``visibility_seconds``.
 
     Messages past the retention period are dropped; a message that would exceed the
-    RedrivePolicy's maxReceiveCount goes to the dead-letter queue instead.
+    RedrivePolicy's maxReceiveCount goes to the dead-letter queue instead. On a FIFO queue,
+    a receive repeating ``attempt_id`` (ReceiveRequestAttemptId) within five minutes gets the
+    messages and receipt handles of the first, as long as they are still in flight from it.
     """
+    if queue.fifo and attempt_id:
+        repeated = _repeated_attempt(tx, queue, attempt_id, now)
+        if repeated is not None:
+            return repeated
+    result = _receive(tx, queue, now, limit, visibility_seconds)
+    if queue.fifo and attempt_id:
+        taken = [[m.id, m.token] for m, _ in result.messages]
+        record = {"expires": now + ATTEMPT_INTERVAL_MS, "messages": taken}
+        tx.put(ATTEMPTS, key(queue.id, attempt_id), record)
+    return result
+
+
+def _repeated_attempt(tx: Tx, queue: Queue, attempt_id: str, now: int) -> Received | None:
+    seen = tx.get(ATTEMPTS, key(queue.id, attempt_id))
+    if seen is None or seen["expires"] <= now or not seen["messages"]:
+        return None
+    result = Received()
+    for message_id, token in seen["messages"]:
+        message = get_message(tx, queue.id, message_id)
+        # deleted, or received again since: the attempt can no longer be repeated
+        if message is None or message.token != token or message.visible_at <= now:
+            return None
+        handle = ReceiptHandle(queue.id, message.id, token).encode()
+        result.messages.append((message, handle))
+    result.next_visible = next_visible(tx, queue.id)
+    return result
+
+
+def _receive(tx: Tx, queue: Queue, now: int, limit: int, visibility_seconds: int) -> Received:
     result = Received()
     retention_ms = queue.int_setting("MessageRetentionPeriod") * 1000
     redrive = queue.redrive
@@ -201,6 +333,7 @@ def receive(tx: Tx, queue: Queue, now: int, limit: int, visibility_seconds: int)
             message.visible_at = now
             message.token = None
             message.delayed = False
+            message.extra["dead_letter_source"] = queue.arn
             add_message(tx, dead_letter.id, message)
             if dead_letter.id not in result.woken:
                 result.woken.append(dead_letter.id)

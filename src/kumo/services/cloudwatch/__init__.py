@@ -1,0 +1,1 @@
+"""CloudWatch: metrics and alarms over the metric store in :mod:`kumo.observe.metrics`."""

@@ -1,0 +1,316 @@
+"""Single-item operations: PutItem, GetItem, DeleteItem, UpdateItem.
+
+Each write reads the current item, evaluates its condition and writes the new item inside
+one store transaction, so a conditional write is atomic against every other writer. The
+pure parts — computing the new item and what to return — are shared with
+TransactWriteItems (:mod:`kumo.services.dynamodb.transactions`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kumo.services.dynamodb import keys as ks
+from kumo.services.dynamodb import store as db
+from kumo.services.dynamodb.capacity import Capacity, read_units, write_units
+from kumo.services.dynamodb.errors import conditional_check_failed, invalid, validation
+from kumo.services.dynamodb.expressions import Update, project_paths
+from kumo.services.dynamodb.exprs import Parsed, parse_request, return_values
+from kumo.services.dynamodb.models import Table
+from kumo.services.dynamodb.values import MAX_ITEM_SIZE, item_size, validate_item
+from kumo.storage.base import Store, Tx
+
+__all__ = [
+    "Change",
+    "ItemRequest",
+    "apply_change",
+    "charge_write",
+    "check_item",
+    "check_update_keys",
+    "delete_item",
+    "get_item",
+    "put_item",
+    "update_item",
+]
+
+Item = dict[str, Any]
+Output = dict[str, Any]
+
+
+@dataclass
+class ItemRequest:
+    """Where a single-item request goes and how it answers."""
+
+    store: Store
+    account: str
+    region: str
+    table_name: str
+    return_consumed_capacity: str | None = None
+    return_item_collection_metrics: str | None = None
+
+
+@dataclass
+class Change:
+    """One planned write: the kind, the key or item, and its parsed expressions."""
+
+    kind: str  # Put | Update | Delete | ConditionCheck
+    key: Item
+    item: Item | None = None  # Put
+    parsed: Parsed = field(default_factory=Parsed)
+    return_values_on_failure: str | None = None
+
+
+def check_item(table: Table, item: Any) -> Item:
+    checked = validate_item(item)
+    ks.check_item_keys(table, checked)
+    if item_size(checked) > MAX_ITEM_SIZE:
+        raise validation("Item size has exceeded the maximum allowed size")
+    return checked
+
+
+def check_update_keys(table: Table, parsed: Parsed) -> None:
+    if parsed.update is None:
+        return
+    for name in parsed.update.top_level_names:
+        if name in table.key_names():
+            raise invalid(f"Cannot update attribute {name}. This attribute is part of the key")
+
+
+def apply_change(table: Table, change: Change, old: Item | None) -> Item | None:
+    """The item after ``change`` (None: deleted or absent); raises when its condition fails."""
+    parsed = change.parsed
+    if parsed.condition is not None and not parsed.condition.evaluate(old):
+        item = old if change.return_values_on_failure == "ALL_OLD" else None
+        raise conditional_check_failed(item)
+    if change.kind == "Put":
+        return change.item
+    if change.kind == "Delete":
+        return None
+    if change.kind == "ConditionCheck":
+        return old
+    update = parsed.update
+    if old is None and update is not None and _only_removes(update):
+        # DynamoDB does not create an item just to remove attributes from it
+        return None
+    base = dict(old) if old is not None else dict(change.key)
+    new = update.apply(base) if update is not None else base
+    ks.check_index_keys(table, new)
+    if item_size(new) > MAX_ITEM_SIZE:
+        raise validation("Item size to update has exceeded the maximum allowed size")
+    return dict(new)
+
+
+def _only_removes(update: Update) -> bool:
+    return not update.sets and not update.adds and bool(update.removes or update.deletes)
+
+
+def _collection_metrics(
+    table: Table, mode: str | None, key: Item, writer: db.ItemWriter
+) -> dict[str, Any] | None:
+    if mode != "SIZE" or not table.local_indexes:
+        return None
+    # the size of the item collection (all items with this partition key), in GB bounds
+    size = 0
+    for _, data in writer.tx.scan(db.ITEMS, prefix=ks.partition_prefix(table, key[table.hash_key])):
+        size += int(data["s"])
+    gb = size / (1024**3)
+    return {
+        "ItemCollectionKey": {table.hash_key: key[table.hash_key]},
+        "SizeEstimateRangeGB": [round(gb, 6), round(gb + 1, 6)],
+    }
+
+
+def charge_write(
+    capacity: Capacity, table: Table, old: Item | None, new: Item | None, factor: float = 1.0
+) -> None:
+    size = max(item_size(old) if old else 0, item_size(new) if new else 0)
+    capacity.add_write(write_units(size) * factor)
+    for index in table.indexes():
+        touched = [x for x in (old, new) if x is not None and ks.indexed(table, index, x)]
+        if touched:
+            units = sum(write_units(item_size(db.project(table, index, x))) for x in touched)
+            if len(touched) == 2 and ks.index_key(table, index, touched[0]) == ks.index_key(
+                table, index, touched[1]
+            ):
+                units = write_units(max(item_size(db.project(table, index, x)) for x in touched))
+            capacity.add_index(index.name, units * factor, is_global=index.is_global, write=True)
+
+
+def _returned(mode: str, old: Item | None, new: Item | None, parsed: Parsed) -> Item | None:
+    if mode == "ALL_OLD":
+        return old
+    if mode == "ALL_NEW":
+        return new
+    if mode in ("UPDATED_OLD", "UPDATED_NEW"):
+        source = old if mode == "UPDATED_OLD" else new
+        if source is None or parsed.update is None:
+            return None
+        # only the updated paths, keeping their nesting, as DynamoDB returns them
+        return project_paths(source, parsed.update.paths) or None
+    return None
+
+
+def _write(
+    req: ItemRequest, change_for: Callable[[Table], Change], mode: str, parsed: Parsed
+) -> Output:
+    now = time.time()
+
+    def write(tx: Tx) -> Output:
+        table = db.require_table(tx, req.account, req.region, req.table_name)
+        change: Change = change_for(table)
+        writer = db.ItemWriter(tx, table, now)
+        old = writer.get(change.key)
+        new = apply_change(table, change, old)
+        writer.write(old, new)
+        metrics = _collection_metrics(table, req.return_item_collection_metrics, change.key, writer)
+        writer.close()
+        capacity = Capacity(table.name)
+        charge_write(capacity, table, old, new)
+        out: Output = {}
+        returned = _returned(mode, old, new, parsed)
+        if returned:
+            out["Attributes"] = returned
+        consumed = capacity.shape(req.return_consumed_capacity)
+        if consumed is not None:
+            out["ConsumedCapacity"] = consumed
+        if metrics is not None:
+            out["ItemCollectionMetrics"] = metrics
+        return out
+
+    return req.store.write(write)
+
+
+def put_item(
+    req: ItemRequest,
+    item: Item,
+    *,
+    expected: dict[str, Any] | None = None,
+    conditional_operator: str | None = None,
+    condition_expression: str | None = None,
+    names: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    return_values_mode: str | None = None,
+    return_values_on_condition_check_failure: str | None = None,
+) -> Output:
+    mode = return_values("PutItem", return_values_mode)
+    parsed = parse_request(
+        names=names,
+        values=values,
+        condition_expression=condition_expression,
+        expected=expected,
+        conditional_operator=conditional_operator,
+        accepts=("ConditionExpression",),
+    )
+
+    def change_for(table: Table) -> Change:
+        checked = check_item(table, item)
+        return Change(
+            "Put",
+            ks.key_of(table, checked),
+            checked,
+            parsed,
+            return_values_on_condition_check_failure,
+        )
+
+    return _write(req, change_for, mode, parsed)
+
+
+def delete_item(
+    req: ItemRequest,
+    key: Item,
+    *,
+    expected: dict[str, Any] | None = None,
+    conditional_operator: str | None = None,
+    condition_expression: str | None = None,
+    names: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    return_values_mode: str | None = None,
+    return_values_on_condition_check_failure: str | None = None,
+) -> Output:
+    mode = return_values("DeleteItem", return_values_mode)
+    parsed = parse_request(
+        names=names,
+        values=values,
+        condition_expression=condition_expression,
+        expected=expected,
+        conditional_operator=conditional_operator,
+        accepts=("ConditionExpression",),
+    )
+
+    def change_for(table: Table) -> Change:
+        checked = ks.check_key(table, validate_item(key))
+        return Change("Delete", checked, None, parsed, return_values_on_condition_check_failure)
+
+    return _write(req, change_for, mode, parsed)
+
+
+def update_item(
+    req: ItemRequest,
+    key: Item,
+    *,
+    update_expression: str | None = None,
+    attribute_updates: dict[str, Any] | None = None,
+    expected: dict[str, Any] | None = None,
+    conditional_operator: str | None = None,
+    condition_expression: str | None = None,
+    names: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    return_values_mode: str | None = None,
+    return_values_on_condition_check_failure: str | None = None,
+) -> Output:
+    mode = return_values("UpdateItem", return_values_mode)
+    parsed = parse_request(
+        names=names,
+        values=values,
+        condition_expression=condition_expression,
+        expected=expected,
+        conditional_operator=conditional_operator,
+        update_expression=update_expression,
+        attribute_updates=attribute_updates,
+        accepts=("UpdateExpression", "ConditionExpression"),
+    )
+
+    def change_for(table: Table) -> Change:
+        checked = ks.check_key(table, validate_item(key))
+        check_update_keys(table, parsed)
+        return Change("Update", checked, None, parsed, return_values_on_condition_check_failure)
+
+    return _write(req, change_for, mode, parsed)
+
+
+def get_item(
+    req: ItemRequest,
+    key: Item,
+    *,
+    projection_expression: str | None = None,
+    attributes_to_get: list[str] | None = None,
+    names: dict[str, str] | None = None,
+    consistent_read: bool | None = None,
+) -> Output:
+    parsed = parse_request(
+        names=names,
+        projection_expression=projection_expression,
+        attributes_to_get=attributes_to_get,
+        accepts=("ProjectionExpression",),
+    )
+
+    def read(tx: Tx) -> tuple[Table, tuple[Item, int] | None]:
+        table = db.require_table(tx, req.account, req.region, req.table_name)
+        checked = ks.check_key(table, validate_item(key))
+        return table, db.read_item(tx, table, checked)
+
+    table, found = req.store.read(read)
+    out: Output = {}
+    size = 0
+    if found is not None:
+        item, size = found
+        out["Item"] = parsed.projection.apply(item) if parsed.projection is not None else item
+    capacity = Capacity(table.name)
+    capacity.add_read(read_units(size, bool(consistent_read)))
+    consumed = capacity.shape(req.return_consumed_capacity)
+    if consumed is not None:
+        out["ConsumedCapacity"] = consumed
+    return out

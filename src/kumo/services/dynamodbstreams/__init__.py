@@ -1,0 +1,1 @@
+"""Amazon DynamoDB Streams: reading the change records of DynamoDB tables."""

@@ -1,0 +1,1 @@
+"""AWS Lambda: functions, versions, aliases, layers, invocation and the async queue."""

@@ -1,0 +1,26 @@
+"""What S3's operation functions are given: the provider they are bound to.
+
+The operations live in modules by sub-resource (``buckets``, ``objects``, ``multipart``, ...)
+as plain functions whose first parameter is the provider; ``provider.py`` binds each one
+to its operation name. This protocol is all those functions may use of it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from kumo.config import Settings
+    from kumo.storage.base import Store
+
+__all__ = ["Host", "Output"]
+
+Output = dict[str, Any]
+
+
+class Host(Protocol):
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def settings(self) -> Settings: ...

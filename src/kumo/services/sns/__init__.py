@@ -1,0 +1,1 @@
+"""Amazon SNS: topics, subscriptions, and fan-out into SQS queues."""
