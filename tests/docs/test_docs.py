@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -36,3 +37,12 @@ def test_quick_start_commands_exist() -> None:
     assert "./scripts/test" in readme
     ci = (ROOT / ".ci" / "run").read_text()
     assert "./scripts/test" in ci
+
+
+def test_every_environment_setting_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    used: set[str] = set()
+    for path in (ROOT / "src" / "kumo").rglob("*.py"):
+        used.update(re.findall(r"\bKUMO_[A-Z][A-Z0-9_]*\b", path.read_text()))
+    missing = sorted(name for name in used if name not in readme)
+    assert missing == [], f"environment settings not documented in README.md: {missing}"
