@@ -3,7 +3,10 @@
 Drives :func:`kumo.runtime.create_runtime` directly (no HTTP), beside two references: calling
 the handler in this process (the floor) and starting ``python`` per invocation (the naive
 way). Cold start is measured from the request to the handler's first line, for a function
-with an empty init and for one that creates a boto3 client at init.
+with an empty init and for one that creates a boto3 client at init. Unshared memory (USS,
+Private_Clean + Private_Dirty from smaps_rollup) is read from every idle warm instance.
+The last row goes through the wire: ``kumo up`` as a subprocess, the function created and
+invoked with boto3. Prints a markdown table.
 
     .venv/bin/python bench/lambda_runtime.py [--quick] [--loop asyncio]
 """
@@ -103,7 +106,7 @@ async def cold_starts(rt: LocalRuntime, spec: FunctionSpec, n: int) -> dict[str,
 
 async def warm_latency(rt: LocalRuntime, spec: FunctionSpec, n: int) -> list[float]:
     await rt.invoke(spec, invocation(spec))
-    samples = []
+    samples: list[float] = []
     for _ in range(n):
         start = time.perf_counter_ns()
         await rt.invoke(spec, invocation(spec))
@@ -147,7 +150,7 @@ def direct_reference(code: Path, n: int) -> list[float]:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     handler: Callable[[Any, Any], Any] = module.handler
-    samples = []
+    samples: list[float] = []
     for _ in range(n):
         start = time.perf_counter_ns()
         # what the runtime must do at least: decode the event, call, encode the result
@@ -161,7 +164,7 @@ def process_reference(code: Path, n: int) -> list[float]:
         "import json, sys; sys.path.insert(0, sys.argv[1]); import app; "
         "print(json.dumps(app.handler(json.loads(sys.argv[2]), None)))"
     )
-    samples = []
+    samples: list[float] = []
     for _ in range(n):
         start = time.perf_counter_ns()
         subprocess.run(
@@ -173,44 +176,178 @@ def process_reference(code: Path, n: int) -> list[float]:
     return samples
 
 
-async def main(quick: bool) -> None:
+def idle_python_uss_kb() -> int:
+    """Unshared memory of a bare ``python`` process that imported json and sits idle."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import json, sys, time; print(flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        return unshared_kb(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def quantiles_ms(samples: list[float]) -> str:
+    return f"p50 {pct(samples, 0.5) / 1e6:.2f} ms, p99 {pct(samples, 0.99) / 1e6:.2f} ms"
+
+
+Row = tuple[str, str, str]
+
+
+async def runtime_rows(quick: bool) -> list[Row]:
     cold_n, warm_n, seconds, proc_n = (5, 300, 0.5, 3) if quick else (50, 5000, 3.0, 20)
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         plain = spec_for(write(root, "plain", PLAIN), "plain")
         sdk = spec_for(write(root, "sdk", WITH_SDK), "sdk")
         rt = create_runtime(Settings(data_dir=root / "data"), MemoryLogSink())
         try:
+            naive = process_reference(plain.code_dir, proc_n)
+            naive_sdk = process_reference(sdk.code_dir, proc_n)
             start = time.monotonic_ns()
             first = await rt.invoke(plain, invocation(plain))
             boot = json.loads(first.payload)["entered"] - start
-            print(f"first start (fork server boot + fork + init): {ms(boot)}")
-            for label, spec in (("empty init", plain), ("boto3 client at init", sdk)):
+            rows.append(("first invoke after start (fork server boot, fork, init)",
+                         f"{boot / 1e6:.1f} ms", ""))  # fmt: skip
+            for label, spec, ref in (
+                ("empty init", plain, naive),
+                ("boto3 client created at init", sdk, naive_sdk),
+            ):
                 c = await cold_starts(rt, spec, cold_n)
-                print(
-                    f"cold start, {label:22}: p50 {ms(c['p50'])}  p99 {ms(c['p99'])}"
-                    f"  (excluding user init: p50 {ms(c['p50_excl_init'])})"
-                )
+                rows.append((f"cold start to handler entry, {label}, user init included",
+                             f"p50 {c['p50'] / 1e6:.1f} ms, p99 {c['p99'] / 1e6:.1f} ms",
+                             f"python per invoke, whole call: {quantiles_ms(ref)}"))  # fmt: skip
+                rows.append((f"cold start to handler entry, {label}, user init excluded",
+                             f"p50 {c['p50_excl_init'] / 1e6:.1f} ms", ""))  # fmt: skip
             warm = await warm_latency(rt, plain, warm_n)
             direct = direct_reference(plain.code_dir, warm_n)
-            print(f"warm invoke        : p50 {ms(pct(warm, 0.5))}  p99 {ms(pct(warm, 0.99))}")
-            print(f"direct call (floor): p50 {ms(pct(direct, 0.5))}  p99 {ms(pct(direct, 0.99))}")
-            naive = process_reference(plain.code_dir, proc_n)
-            print(f"python per invoke  : p50 {ms(pct(naive, 0.5))}  p99 {ms(pct(naive, 0.99))}")
+            rows.append(("warm invoke (runtime, no HTTP)", quantiles_ms(warm),
+                         f"direct call: {quantiles_ms(direct)}; python per invoke: "
+                         f"{quantiles_ms(naive)}"))  # fmt: skip
+            direct_rate = 1e9 / pct(direct, 0.5)
+            naive_rate = 1e9 / pct(naive, 0.5)
             for callers in (1, 8, 64):
                 rate = await throughput(rt, plain, callers, seconds)
-                print(f"invokes/s with {callers:2} concurrent callers: {rate:10.0f}")
-            per_call = pct(direct, 0.5) / 1e9
-            print(f"direct calls/s (one caller, floor): {1 / per_call:10.0f}")
-            pids = rt.stats()["instance_pids"]
+                rows.append((f"invokes/s, {callers} concurrent callers", f"{rate:,.0f}",
+                             f"direct calls/s (one caller) {direct_rate:,.0f}; python per "
+                             f"invoke (one caller) {naive_rate:,.1f}"))  # fmt: skip
+            await asyncio.sleep(0.5)  # every instance back to idle
+            rt.retire(sdk.function_arn)  # measured on its own below
+            await asyncio.sleep(0.5)
+            pids = set(rt.stats()["instance_pids"])
             private = sorted(unshared_kb(p) for p in pids)
-            if private:
-                print(
-                    f"unshared memory per idle warm instance: median "
-                    f"{statistics.median(private) / 1024:.1f} MB over {len(private)} instances"
-                )
+            rows.append((
+                "unshared memory (USS) per idle warm instance, empty init",
+                f"median {statistics.median(private) / 1024:.1f} MB, max "
+                f"{private[-1] / 1024:.1f} MB over {len(private)} instances",
+                f"an idle `python` that imported json: {idle_python_uss_kb() / 1024:.1f} MB",
+            ))  # fmt: skip
+            await rt.invoke(sdk, invocation(sdk))
+            await asyncio.sleep(0.5)
+            fresh = set(rt.stats()["instance_pids"]) - pids
+            sdk_private = [unshared_kb(p) for p in fresh]
+            rows.append((
+                "unshared memory (USS) of an idle warm instance, boto3 client at init",
+                f"{max(sdk_private) / 1024:.1f} MB",
+                "",
+            ))  # fmt: skip
         finally:
             await rt.close()
+    return rows
+
+
+def wire_rows(quick: bool) -> list[Row]:
+    """boto3 ``lambda.invoke`` through ``kumo up``, beside a read-only Lambda API call."""
+    import http.client
+    import io
+    import os
+    import socket
+    import zipfile
+
+    import boto3
+    from botocore.config import Config
+
+    n = 100 if quick else 2000
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    with tempfile.TemporaryDirectory() as data_dir:
+        kumo = subprocess.Popen(
+            [sys.executable, "-m", "kumo.cli.main", "up", "--port", str(port),
+             "--data-dir", data_dir],
+            env=dict(os.environ, AWS_CONFIG_FILE=os.devnull), stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            for _ in range(600):
+                if kumo.poll() is not None:
+                    raise RuntimeError(f"kumo up exited with {kumo.returncode}")
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                    conn.request("GET", "/_kumo/health")
+                    conn.getresponse().read()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            session = boto3.session.Session(
+                aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+            )
+            config = Config(retries={"total_max_attempts": 1})
+            endpoint = f"http://127.0.0.1:{port}"
+            iam = session.client("iam", endpoint_url=endpoint, config=config)
+            lam = session.client("lambda", endpoint_url=endpoint, config=config)
+            role = iam.create_role(
+                RoleName="bench", AssumeRolePolicyDocument=json.dumps({
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                   "Principal": {"Service": "lambda.amazonaws.com"}}],
+                }),
+            )["Role"]["Arn"]  # fmt: skip
+            package = io.BytesIO()
+            with zipfile.ZipFile(package, "w") as z:
+                z.writestr("app.py", PLAIN)
+            lam.create_function(
+                FunctionName="bench", Runtime=HOST_RUNTIME, Role=role, Handler="app.handler",
+                Code={"ZipFile": package.getvalue()},
+            )  # fmt: skip
+            lam.get_waiter("function_active_v2").wait(
+                FunctionName="bench", WaiterConfig={"Delay": 1}
+            )
+
+            def timed(call: Callable[[], Any]) -> list[float]:
+                for _ in range(20):
+                    call()
+                out: list[float] = []
+                for _ in range(n):
+                    started = time.perf_counter_ns()
+                    call()
+                    out.append(time.perf_counter_ns() - started)
+                return out
+
+            invoke = timed(
+                lambda: lam.invoke(FunctionName="bench", Payload=PAYLOAD)["Payload"].read()
+            )
+            trivial = timed(lambda: lam.get_function_configuration(FunctionName="bench"))
+        finally:
+            kumo.terminate()
+            kumo.wait(timeout=30)
+    return [(
+        "boto3 `lambda.invoke` round trip via `kumo up`, warm function, one caller",
+        quantiles_ms(invoke),
+        f"boto3 `lambda.get_function_configuration` (no invoke) on the same server: "
+        f"{quantiles_ms(trivial)}",
+    )]  # fmt: skip
+
+
+async def main(quick: bool) -> None:
+    print("| measure | kumo | reference |")
+    print("|---|---|---|")
+    for measure, figure, reference in await runtime_rows(quick) + wire_rows(quick):
+        print(f"| {measure} | {figure} | {reference} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ from kumo.storage import Store, open_store
 log = logging.getLogger("kumo")
 
 ROOT_CREDENTIALS_FILE = "root-credentials.json"
+# how many made-up access key ids are remembered as not kumo's
+UNKNOWN_KEYS_REMEMBERED = 1024
 
 
 class Platform:
@@ -39,6 +41,7 @@ class Platform:
         deps = ServiceDeps(store=self.store, settings=settings, runtime=self.runtime)
         self.providers: dict[str, Provider] = {name: cls(deps) for name, cls in PROVIDERS.items()}
         self.root = load_root_credential(settings)
+        self._unknown_keys: set[str] = set()
         self.authenticator = Authenticator(
             self.lookup_credential,
             default_account=settings.account_id,
@@ -61,8 +64,16 @@ class Platform:
     def lookup_credential(self, access_key_id: str) -> Credential | None:
         if access_key_id == self.root.access_key_id:
             return self.root
+        # Most local requests are signed with a made-up key ("test"). Remembering that such a
+        # key is not kumo's saves a store read a request; it is safe because the keys kumo
+        # issues (IAM, STS, function roles) are random, so a key found absent never appears.
+        if access_key_id in self._unknown_keys:
+            return None
         record = lookup_access_key(self.store, access_key_id)
         if record is None:
+            if len(self._unknown_keys) >= UNKNOWN_KEYS_REMEMBERED:
+                self._unknown_keys.clear()
+            self._unknown_keys.add(access_key_id)
             return None
         return Credential(
             access_key_id=access_key_id,
@@ -86,6 +97,7 @@ class Platform:
 
     def reset(self) -> None:
         self.store.reset()
+        self._unknown_keys.clear()
         for provider in self.providers.values():
             provider.reset()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from kumo.aws import auth
 from kumo.aws.context import Principal, RequestContext
@@ -108,6 +109,9 @@ class Authenticator:
                         AWSAccessKeyId=info.access_key_id,
                     )
                 raise _as_json_service_error(ctx, InvalidClientTokenId(_INVALID_TOKEN))
+            # An unknown key's signature is not checked, but a presigned URL's expiry
+            # is part of what it says, whoever signed it.
+            _check_presigned_expiry(info, dt.datetime.now(dt.UTC))
             ctx.account_id = self.default_account
             principal = self._root(self.default_account)
             principal.access_key_id = info.access_key_id
@@ -148,6 +152,21 @@ class Authenticator:
         return Principal(
             account_id=account_id, arn=f"arn:aws:iam::{account_id}:root", user_id=account_id
         )
+
+
+def _check_presigned_expiry(info: auth.SigningInfo, now: dt.datetime) -> None:
+    """Refuse a presigned request (SigV4 or SigV2 query) past its expiry, as S3 words it."""
+    presigned = (auth.SignatureKind.SIGV4_QUERY, auth.SignatureKind.S3_SIGV2_QUERY)
+    if info.kind not in presigned or info.expires is None or now <= info.expires:
+        return
+    details: dict[str, Any] = {"Expires": _iso(info.expires), "ServerTime": _iso(now)}
+    if info.kind is auth.SignatureKind.SIGV4_QUERY and info.date is not None:
+        details = {"X-Amz-Expires": str(int((info.expires - info.date).total_seconds()))} | details
+    raise AccessDenied("Request has expired", **details)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _decode(ctx: RequestContext, info: auth.SigningInfo | None, secret: str | None) -> None:

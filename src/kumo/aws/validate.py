@@ -133,7 +133,8 @@ def _check(
         for key, item in value.items():
             _check(key_shape, key, f"{path}.key", problems)
             if item is not None:
-                _check(value_shape, item, f"{path}.{key}", problems)
+                # AWS names a map value as ``<map>.<key>.member``, like a list item
+                _check(value_shape, item, f"{path}.{key}.member", problems)
 
 
 def _check_length(

@@ -38,4 +38,5 @@ def create_runtime(settings: Settings, log_sink: LogSink, **options: Any) -> Loc
     options.setdefault(
         "idle_seconds", float(os.environ.get(IDLE_SECONDS_ENV, DEFAULT_IDLE_SECONDS))
     )
+    options.setdefault("private_dir", settings.data_dir)
     return LocalRuntime(settings.data_dir / "runtime", log_sink, **options)

@@ -2,7 +2,9 @@
 
 Runs in a process forked from the fork server. It replaces the environment with the one
 Lambda gives a function, points ``sys.path``, the working directory and the temp dir at
-the function's own files, imports the handler module (reporting import errors the way
+the function's own files (of the host's installed packages only the AWS SDK stays
+importable, as on Lambda), hides kumo's data and other instances from it, imports the
+handler module (reporting import errors the way
 Lambda's Python runtime does), then answers ``INVOKE`` frames on its channel with
 ``RESULT`` frames. Everything the function prints or logs goes to kumo as ``LOG`` frames
 the moment it is written, so output survives a timeout kill.
@@ -11,7 +13,6 @@ the moment it is written, so output survives a timeout kill.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import decimal
 import importlib
 import io
@@ -33,11 +34,18 @@ from typing import Any
 
 from kumo.runtime import _frames
 from kumo.runtime._context import LambdaContext
+from kumo.runtime._sandbox import (
+    RuntimePackages,
+    hide_dir,
+    isolate_tmp,
+    make_undumpable,
+    outermost_under,
+    split_site_dirs,
+)
 
 # third-party packages the fork server imports ahead of time; a deployment package or layer
 # that bundles its own copy gets that copy instead, as on Lambda
 PRELOADED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
-
 LOG_FORMAT = "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n"
 LOG_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
@@ -303,86 +311,32 @@ def _dir_usage(path: str, skip: frozenset[str] = frozenset()) -> int:
     return total
 
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWUSER = 0x10000000
-MS_BIND = 4096
-MS_REC = 16384
-MS_PRIVATE = 1 << 18
-
-
-def _write(path: str, text: str) -> None:
-    with open(path, "w") as f:
-        f.write(text)
-
-
-def isolate_tmp(private_tmp: str, keep: list[str]) -> bool:
-    """Give this instance a /tmp of its own: its private dir bind-mounted over /tmp.
-
-    The mount lives in a mount namespace of the instance's own (a user namespace too when
-    kumo is not root), so neither the host nor other functions see it. Directories under
-    the host's /tmp that the function needs (its code, layers) are bound back in. Returns
-    False when the kernel refuses; the function then keeps TMPDIR pointing at the
-    private dir.
-    """
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWNS) != 0:
-        uid, gid = os.getuid(), os.getgid()
-        if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
-            return False
-        try:
-            _write("/proc/self/setgroups", "deny")
-            _write("/proc/self/uid_map", f"{uid} {uid} 1")
-            _write("/proc/self/gid_map", f"{gid} {gid} 1")
-        except OSError:
-            return False
-    # mounts made here must not propagate back to the host
-    if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        return False
-    host_tmp = os.open("/tmp", os.O_PATH)
-    try:
-        if libc.mount(private_tmp.encode(), b"/tmp", None, MS_BIND, None) != 0:
-            return False
-        for path in keep:
-            rel = os.path.relpath(path, "/tmp")
-            try:
-                os.makedirs(path, exist_ok=True)
-            except OSError:
-                continue
-            source = f"/proc/self/fd/{host_tmp}/{rel}".encode()
-            libc.mount(source, path.encode(), None, MS_BIND | MS_REC, None)
-    finally:
-        os.close(host_tmp)
-    return True
-
-
 def setup(config: dict[str, Any], channel: Channel, base_path: list[str]) -> None:
     """Turn this freshly forked process into the function's sandbox."""
     code_dir = config["code_dir"]
     tmp = config["tmp"]
     needed = [code_dir, *config["layer_paths"], *base_path]
-    under_tmp = sorted(
-        {
-            real
-            for real in (os.path.realpath(p) for p in needed)
-            if real.startswith("/tmp/") and os.path.isdir(real)
-        }
-    )
-    keep: list[str] = []
-    for path in under_tmp:
-        if not any(path.startswith(k + "/") for k in keep):
-            keep.append(path)
+    keep = outermost_under("/tmp", needed)
+    hidden = os.path.realpath(config["hide"]) if config.get("hide") else None
     if isolate_tmp(os.path.realpath(tmp), keep):
         tmp = config["tmp"] = "/tmp"
         config["env"]["TMPDIR"] = "/tmp"
         # what was bound back in is the function's code, not its use of /tmp
         config["tmp_skip"] = keep
+        if hidden is not None and not hide_dir(hidden, outermost_under(hidden, needed)):
+            # kumo's data stays in reach: do not run the function with it
+            raise OSError("could not hide kumo's data directory from the function")
+    make_undumpable()
     os.environ.clear()
     os.environ.update(config["env"])
     time.tzset()
     os.chdir(code_dir)
     tempfile.tempdir = tmp
     import_dirs = [code_dir, *config["layer_paths"]]
-    sys.path[:] = [*import_dirs, *base_path]
+    library, site_dirs = split_site_dirs(base_path)
+    sys.path[:] = [*import_dirs, *library]
+    # after the path finder: a bundled copy of the SDK wins over the host's
+    sys.meta_path.append(RuntimePackages(site_dirs, PRELOADED))
     _purge_shadowed(import_dirs)
     importlib.invalidate_caches()
 

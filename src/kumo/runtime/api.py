@@ -23,6 +23,7 @@ __all__ = [
     "LogEvent",
     "LogSink",
     "Runtime",
+    "UnsupportedRuntime",
 ]
 
 
@@ -130,6 +131,10 @@ class ConcurrencyLimitExceeded(Exception):
         # "ConcurrentInvocationLimitExceeded", as Lambda's TooManyRequestsException reports
         self.reason = reason
         self.message = message
+
+
+class UnsupportedRuntime(ValueError):
+    """The function's runtime is not one this runtime can run (kumo runs Python only)."""
 
 
 class Runtime(Protocol):

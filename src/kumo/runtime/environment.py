@@ -18,9 +18,13 @@ _BASE_ENV_KEYS = ("PATH", "LANG", "LD_LIBRARY_PATH")
 
 
 def instance_config(
-    spec: FunctionSpec, stream: str, tmp_dir: Path, provisioned: bool
+    spec: FunctionSpec, stream: str, tmp_dir: Path, provisioned: bool, hide: Path | None = None
 ) -> dict[str, Any]:
-    """What the fork server hands a new instance: its environment, paths and limits."""
+    """What the fork server hands a new instance: its environment, paths and limits.
+
+    ``hide`` is kumo's data directory: instances that get a mount namespace of their own see
+    only their code and layers in it.
+    """
     env = {k: os.environ[k] for k in _BASE_ENV_KEYS if k in os.environ}
     env.setdefault("LANG", "en_US.UTF-8")
     env.update(spec.environment)
@@ -63,4 +67,5 @@ def instance_config(
         "tmp": str(tmp_dir),
         "handler": spec.handler,
         "ephemeral_mb": spec.ephemeral_storage_mb,
+        "hide": str(hide) if hide is not None else "",
     }

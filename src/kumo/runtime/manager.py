@@ -34,6 +34,7 @@ from kumo.runtime.api import (
     InvokeResult,
     LogEvent,
     LogSink,
+    UnsupportedRuntime,
 )
 from kumo.runtime.environment import instance_config
 from kumo.runtime.forkserver import ForkServer, ForkServerError
@@ -60,10 +61,6 @@ _SIGNAL_NAMES = {
 }
 
 
-class UnsupportedRuntime(ValueError):
-    """The function's runtime is not a Python runtime."""
-
-
 @dataclass
 class _Pool:
     """The instances of one function version."""
@@ -88,7 +85,10 @@ class LocalRuntime:
         account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
         idle_seconds: float = DEFAULT_IDLE_SECONDS,
         spares: int = 1,
+        private_dir: Path | None = None,
     ) -> None:
+        # kumo's data directory: hidden from functions (their code and layers excepted)
+        self.private_dir = private_dir
         # blank instances the fork server keeps forked ahead of cold starts
         self.spares = spares
         self.data_dir = data_dir
@@ -334,7 +334,7 @@ class LocalRuntime:
         instance.busy = True
         instance.on_closed = lambda dead: self._on_instance_closed(pool, dead)
         pool.instances.add(instance)
-        config = instance_config(spec, stream, tmp_dir, provisioned)
+        config = instance_config(spec, stream, tmp_dir, provisioned, self.private_dir)
         # init is held to the memory size too
         self._busy.add(instance)
         self._ensure_memory_watch()

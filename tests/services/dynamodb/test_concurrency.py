@@ -120,3 +120,77 @@ def test_counter_and_transfers_stay_exact(aws_client: Any, new_table: Callable[.
         replay[int(row["src"]["N"])] -= int(row["amount"]["N"])
         replay[int(row["dst"]["N"])] += int(row["amount"]["N"])
     assert replay == balances
+
+
+def test_optimistic_increments_lose_nothing(aws_client: Any, new_table: Callable[..., str]) -> None:
+    """Read, then write back only if the version is unchanged: every increment lands once,
+    and a history row (written in the same transaction) records each one."""
+    counters, history = new_table(prefix="optimistic"), new_table(prefix="ohistory")
+    aws_client("dynamodb").put_item(
+        TableName=counters, Item={"pk": {"S": "c"}, "n": {"N": "0"}, "version": {"N": "0"}}
+    )
+    increments = 10
+    conflicts = [0]
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def worker(index: int) -> None:
+        ddb = aws_client("dynamodb")
+        try:
+            done = attempts = 0
+            while done < increments:
+                attempts += 1
+                assert attempts < 50 * increments, "no progress"
+                item = ddb.get_item(
+                    TableName=counters, Key={"pk": {"S": "c"}}, ConsistentRead=True
+                )["Item"]
+                version = int(item["version"]["N"])
+                try:
+                    ddb.transact_write_items(
+                        TransactItems=[
+                            {
+                                "Put": {
+                                    "TableName": counters,
+                                    "Item": {
+                                        "pk": {"S": "c"},
+                                        "n": {"N": str(int(item["n"]["N"]) + 1)},
+                                        "version": {"N": str(version + 1)},
+                                    },
+                                    "ConditionExpression": "version = :v",
+                                    "ExpressionAttributeValues": {":v": {"N": str(version)}},
+                                }
+                            },
+                            {
+                                "Put": {
+                                    "TableName": history,
+                                    "Item": {
+                                        "pk": {"S": f"v{version + 1}"},
+                                        "by": {"N": str(index)},
+                                    },
+                                    "ConditionExpression": "attribute_not_exists(pk)",
+                                }
+                            },
+                        ]
+                    )
+                except ClientError as exc:
+                    if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                        raise
+                    with lock:
+                        conflicts[0] += 1
+                    continue
+                done += 1
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    ddb = aws_client("dynamodb")
+    item = ddb.get_item(TableName=counters, Key={"pk": {"S": "c"}}, ConsistentRead=True)["Item"]
+    total = THREADS * increments
+    assert item["n"] == {"N": str(total)} and item["version"] == {"N": str(total)}
+    rows = [r for p in ddb.get_paginator("scan").paginate(TableName=history) for r in p["Items"]]
+    assert sorted(int(r["pk"]["S"][1:]) for r in rows) == list(range(1, total + 1))

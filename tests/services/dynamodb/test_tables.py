@@ -34,7 +34,9 @@ def test_create_describe_and_waiter(ddb: Any) -> None:
         ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 3},
         Tags=[{"Key": "team", "Value": "counters"}],
     )["TableDescription"]
-    assert created["TableStatus"] == "ACTIVE"
+    # CreateTable answers CREATING, as DynamoDB does; the table is ACTIVE right after
+    assert created["TableStatus"] == "CREATING"
+    assert ddb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
     assert created["TableArn"] == f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}"
     ddb.get_waiter("table_exists").wait(TableName=name)
     table = ddb.describe_table(TableName=name)["Table"]
@@ -216,7 +218,9 @@ def test_indexes_stream_sse_and_protection_are_described(ddb: Any) -> None:
         "Resource cannot be deleted as it is currently protected against deletion. Disable "
         "deletion protection first.",
     )
-    ddb.update_table(TableName=name, DeletionProtectionEnabled=False)
+    unprotected = ddb.update_table(TableName=name, DeletionProtectionEnabled=False)
+    assert unprotected["TableDescription"]["TableStatus"] == "ACTIVE"
+    assert unprotected["TableDescription"]["DeletionProtectionEnabled"] is False
     assert ddb.delete_table(TableName=name)["TableDescription"]["TableStatus"] == "DELETING"
 
 
@@ -309,7 +313,12 @@ def test_gsi_create_backfills_and_delete(ddb: Any, new_table: Callable[..., str]
             }
         ],
     )["TableDescription"]
-    assert desc["GlobalSecondaryIndexes"][0]["ItemCount"] == 3
+    assert desc["TableStatus"] == "UPDATING"
+    assert desc["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING"
+    described = ddb.describe_table(TableName=name)["Table"]
+    assert described["TableStatus"] == "ACTIVE"
+    assert described["GlobalSecondaryIndexes"][0]["IndexStatus"] == "ACTIVE"
+    assert described["GlobalSecondaryIndexes"][0]["ItemCount"] == 3
     red = ddb.query(
         TableName=name,
         IndexName="by-color",
@@ -320,7 +329,10 @@ def test_gsi_create_backfills_and_delete(ddb: Any, new_table: Callable[..., str]
     desc = ddb.update_table(
         TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by-color"}}]
     )["TableDescription"]
-    assert "GlobalSecondaryIndexes" not in desc
+    assert [(i["IndexName"], i["IndexStatus"]) for i in desc["GlobalSecondaryIndexes"]] == [
+        ("by-color", "DELETING")
+    ]
+    assert "GlobalSecondaryIndexes" not in ddb.describe_table(TableName=name)["Table"]
     assert desc["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}]
 
 
@@ -377,7 +389,9 @@ def test_resource_layer_creates_and_waits(resource: Any) -> None:
         KeySchema=PK,
         BillingMode="PAY_PER_REQUEST",
     )
+    assert table.table_status == "CREATING"
     table.wait_until_exists()
+    table.reload()
     assert table.table_status == "ACTIVE"
     assert table.key_schema == PK
     table.delete()

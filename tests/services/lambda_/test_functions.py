@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import re
 import stat
 import uuid
@@ -42,7 +43,10 @@ def test_create_function_reports_its_configuration(new_function: Any, role_arn: 
     assert out["CodeSize"] == len(package)
     assert out["CodeSha256"] == base64.b64encode(hashlib.sha256(package).digest()).decode()
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000", out["LastModified"])
-    assert out["State"] == "Active"
+    # as Lambda answers a create: Pending, then Active once it is ready
+    assert out["State"] == "Pending"
+    assert out["StateReason"] == "The function is being created."
+    assert out["StateReasonCode"] == "Creating"
     assert out["LastUpdateStatus"] == "Successful"
     assert out["PackageType"] == "Zip"
     assert out["Timeout"] == 30
@@ -67,13 +71,46 @@ def test_defaults(new_function: Any) -> None:
 
 
 def test_waiters_see_the_function_active_and_updated(lam: Any, new_function: Any) -> None:
-    name = new_function()["FunctionName"]
+    created = new_function()
+    name = created["FunctionName"]
+    assert created["State"] == "Pending"
     lam.get_waiter("function_exists").wait(FunctionName=name)
     lam.get_waiter("function_active_v2").wait(FunctionName=name)
     lam.get_waiter("function_active").wait(FunctionName=name)
-    lam.update_function_configuration(FunctionName=name, Timeout=10)
+    config = lam.get_function_configuration(FunctionName=name)
+    assert (config["State"], config["LastUpdateStatus"]) == ("Active", "Successful")
+    assert "StateReason" not in config and "LastUpdateStatusReason" not in config
+    updated = lam.update_function_configuration(FunctionName=name, Timeout=10)
+    assert updated["State"] == "Active"
+    assert updated["LastUpdateStatus"] == "InProgress"
+    assert updated["LastUpdateStatusReason"] == "The function is being created."
+    assert updated["LastUpdateStatusReasonCode"] == "Creating"
     lam.get_waiter("function_updated_v2").wait(FunctionName=name)
     lam.get_waiter("function_updated").wait(FunctionName=name)
+    assert lam.get_function(FunctionName=name)["Configuration"]["LastUpdateStatus"] == "Successful"
+    code = lam.update_function_code(FunctionName=name, ZipFile=make_zip({"app.py": "x = 1\n"}))
+    assert code["LastUpdateStatus"] == "InProgress"
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+    assert lam.get_function(FunctionName=name)["Configuration"]["LastUpdateStatus"] == "Successful"
+
+
+def test_aws_cli_create_wait_update(aws_cli: Any, role_arn: str, tmp_path: Any) -> None:
+    package = tmp_path / "fn.zip"
+    package.write_bytes(make_zip())
+    name = f"cli-{uuid.uuid4().hex[:10]}"
+    created = json.loads(
+        aws_cli(
+            "lambda", "create-function", "--function-name", name, "--runtime", "python3.12",
+            "--handler", "app.handler", "--role", role_arn, "--zip-file", f"fileb://{package}",
+        ).stdout
+    )  # fmt: skip
+    assert created["State"] == "Pending"
+    aws_cli("lambda", "wait", "function-active-v2", "--function-name", name)
+    aws_cli("lambda", "update-function-configuration", "--function-name", name, "--timeout", "9")
+    aws_cli("lambda", "wait", "function-updated-v2", "--function-name", name)
+    got = json.loads(aws_cli("lambda", "get-function", "--function-name", name).stdout)
+    assert got["Configuration"]["Timeout"] == 9
+    assert got["Configuration"]["LastUpdateStatus"] == "Successful"
 
 
 def test_code_is_unpacked_once_by_content(kumo: Any, new_function: Any) -> None:

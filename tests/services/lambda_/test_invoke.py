@@ -255,3 +255,17 @@ def test_client_context(lam: Any, new_function: Any) -> None:
         "InvalidRequestContentException",
         "Client context must be a valid Base64-encoded JSON object.",
     )
+
+
+def test_a_result_over_6mb_is_a_function_error(lam: Any, new_function: Any) -> None:
+    source = "def handler(event, context):\n    return 'x' * event['n']\n"
+    name = new_function(files={"app.py": source}, MemorySize=512)["FunctionName"]
+    # the JSON string's quotes count: 6291554 characters make 6291556 bytes
+    assert len(_payload(lam.invoke(FunctionName=name, Payload=b'{"n": 6291554}'))) == 6291554
+    out = lam.invoke(FunctionName=name, Payload=b'{"n": 6291555}')
+    assert out["FunctionError"] == "Unhandled"
+    assert _payload(out) == {
+        "errorMessage": "Response payload size exceeded maximum allowed payload size "
+        "(6291556 bytes).",
+        "errorType": "Function.ResponseSizeTooLarge",
+    }

@@ -7,6 +7,7 @@ function URL's host in the ``Host`` header, as a resolver would have sent them.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -134,3 +135,78 @@ def test_cors(kumo: Any, lam: Any, new_function: Any) -> None:
     assert actual.headers["Access-Control-Expose-Headers"] == "x-echo"
     other = _call(kumo, url, "GET", "/echo", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+GOLDEN = Path(__file__).parent / "events" / "function_url_request.json"
+# members whose keys are the request's own (header names, query parameters)
+_MAPS = frozenset({"headers", "queryStringParameters"})
+
+
+def _shape(value: Any, name: str = "") -> Any:
+    """The key structure of an event: member names and value types, not the values."""
+    if name in _MAPS:
+        return "map"
+    if isinstance(value, dict):
+        return {k: _shape(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return type(value).__name__
+
+
+ECHO_EVENT = """
+import json
+
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps(event)}
+"""
+
+
+def test_event_matches_the_documented_payload(
+    kumo: Any, lam: Any, new_function: Any, aws_client: Any
+) -> None:
+    """The event of a signed POST with cookies, a query and a body has exactly the members,
+    nesting and value types of the example in Lambda's documentation."""
+    name = new_function(files={"app.py": ECHO_EVENT})["FunctionName"]
+    url = lam.create_function_url_config(FunctionName=name, AuthType="AWS_IAM")["FunctionUrl"]
+    iam = aws_client("iam")
+    user = f"url-golden-{name[-6:]}"
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    host = urlsplit(url).netloc
+    target = f"http://{host}/my/path?parameter1=value1&parameter1=value2&parameter2=value"
+    request = AWSRequest(
+        method="POST",
+        url=target,
+        data=b"Hello from client!",
+        headers={
+            "Host": host,
+            "Cookie": "cookie1; cookie2",
+            "User-Agent": "agent",
+            "Content-Type": "text/plain",
+        },
+    )
+    SigV4Auth(
+        Credentials(key["AccessKeyId"], key["SecretAccessKey"]), "lambda", "us-east-1"
+    ).add_auth(request)
+    response = requests.post(
+        kumo.url + "/my/path?parameter1=value1&parameter1=value2&parameter2=value",
+        headers=dict(request.headers),
+        data=b"Hello from client!",
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    event = response.json()
+    golden = json.loads(GOLDEN.read_text())
+    assert _shape(event) == _shape(golden)
+    assert event["rawPath"] == golden["rawPath"]
+    assert event["rawQueryString"] == golden["rawQueryString"]
+    assert event["queryStringParameters"] == golden["queryStringParameters"]
+    assert event["cookies"] == golden["cookies"]
+    assert event["body"] == golden["body"]
+    context = event["requestContext"]
+    assert context["http"]["method"] == "POST"
+    assert context["http"]["userAgent"] == "agent"
+    assert context["routeKey"] == context["stage"] == "$default"
+    assert context["domainPrefix"] == host.split(".")[0] == context["apiId"]
+    assert context["authorizer"]["iam"]["userArn"] == f"arn:aws:iam::000000000000:user/{user}"
+    assert context["authorizer"]["iam"]["accessKey"] == key["AccessKeyId"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 
@@ -156,3 +157,34 @@ def test_listing_errors(s3: Any, bucket: str) -> None:
     with pytest.raises(ClientError) as exc:
         s3.list_objects_v2(Bucket=bucket, ContinuationToken="@@not-a-token@@")
     assert exc.value.response["Error"]["Code"] == "InvalidArgument"
+
+
+def test_url_encoding_covers_every_echoed_element(kumo: Any, s3: Any, bucket: str) -> None:
+    fill(s3, bucket, ["d ir/a\x01", "d ir/b c", "d ir/sub/x", "d ir/z"])
+    base = f"{kumo.url}/{bucket}"
+    v2 = requests.get(
+        base,
+        params={"list-type": "2", "encoding-type": "url", "prefix": "d ir/",
+                "start-after": "d ir/a\x01", "delimiter": "/", "max-keys": "1"},
+        timeout=10,
+    ).text  # fmt: skip
+    assert "<Prefix>d%20ir/</Prefix>" in v2
+    assert "<StartAfter>d%20ir/a%01</StartAfter>" in v2
+    assert "<Key>d%20ir/b%20c</Key>" in v2
+    assert "<IsTruncated>true</IsTruncated>" in v2
+    v1 = requests.get(
+        base,
+        params={"encoding-type": "url", "prefix": "d ir/", "marker": "d ir/b c",
+                "delimiter": "/", "max-keys": "1"},
+        timeout=10,
+    ).text  # fmt: skip
+    assert "<Marker>d%20ir/b%20c</Marker>" in v1
+    assert "<CommonPrefixes><Prefix>d%20ir/sub/</Prefix></CommonPrefixes>" in v1
+    assert "<NextMarker>d%20ir/sub/</NextMarker>" in v1
+    # boto3 decodes all of them back
+    page = s3.list_objects(Bucket=bucket, Prefix="d ir/", Marker="d ir/b c", Delimiter="/")
+    assert page["Marker"] == "d ir/b c"
+    assert prefixes_of(page) == ["d ir/sub/"]
+    assert keys_of(page) == ["d ir/z"]
+    wrong = requests.get(base, params={"encoding-type": "base64"}, timeout=10)
+    assert wrong.status_code == 400 and "<Code>InvalidArgument</Code>" in wrong.text

@@ -230,3 +230,15 @@ def test_cli_email_subscription_flow(
     )["Attributes"]
     assert attributes["PendingConfirmation"] == "false"
     aws_cli("sns", "unsubscribe", "--subscription-arn", arn)
+
+
+def test_lambda_subscriptions_are_stored(sns: Any, new_topic: Callable[..., str]) -> None:
+    topic = new_topic()
+    function = "arn:aws:lambda:us-east-1:000000000000:function:worker"
+    sub = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function)["SubscriptionArn"]
+    assert sub.startswith(f"{topic}:")
+    listed = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert [(s["Protocol"], s["Endpoint"]) for s in listed] == [("lambda", function)]
+    attrs = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
+    assert attrs["Protocol"] == "lambda" and attrs["PendingConfirmation"] == "false"
+    sns.publish(TopicArn=topic, Message="stored for the triggers issue")

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from kumo.services.sqs import store as db
+from kumo.storage.keys import key
 from tests.services.sqs.helpers import error_of
 
 FIFO_NAME_ERROR = (
@@ -159,3 +161,35 @@ def test_fifo_redrive_keeps_group_order(sqs: Any) -> None:
     )["Messages"]
     assert [m["Body"] for m in moved] == ["m0", "m1"]
     assert moved[0]["Attributes"]["MessageGroupId"] == "g"
+
+
+def test_deduplication_lasts_five_minutes(sqs: Any, kumo: Any) -> None:
+    url = fifo_queue(sqs)
+    name = url.rsplit("/", 1)[1]
+    first = sqs.send_message(
+        QueueUrl=url, MessageBody="a", MessageGroupId="g", MessageDeduplicationId="d"
+    )
+    # received and deleted, the id still deduplicates within the interval
+    handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
+    again = sqs.send_message(
+        QueueUrl=url, MessageBody="a", MessageGroupId="g", MessageDeduplicationId="d"
+    )
+    assert again["MessageId"] == first["MessageId"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+
+    def age(tx: Any) -> int:
+        """Move the deduplication record's sent time back by five minutes."""
+        queue = db.require_queue(tx, "000000000000", name)
+        rows = list(tx.scan(db.DEDUP, prefix=key(queue.id)))
+        for k, record in rows:
+            record["expires"] -= db.DEDUP_INTERVAL_MS
+            tx.put(db.DEDUP, k, record)
+        return len(rows)
+
+    assert kumo.platform.store.write(age) == 1
+    later = sqs.send_message(
+        QueueUrl=url, MessageBody="a", MessageGroupId="g", MessageDeduplicationId="d"
+    )
+    assert later["MessageId"] != first["MessageId"]
+    assert sqs.receive_message(QueueUrl=url)["Messages"][0]["MessageId"] == later["MessageId"]

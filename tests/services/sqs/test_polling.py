@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-def test_long_poll_wakes_on_send(sqs: Any, aws_client: Any, new_queue: Callable[..., str]) -> None:
+def test_long_poll_wakes_on_send(sqs: Any, sqs_client: Any, new_queue: Callable[..., str]) -> None:
     url = new_queue()
-    sender = aws_client("sqs")
+    sender = sqs_client()
 
     def send_later() -> None:
         time.sleep(0.5)
@@ -48,13 +48,13 @@ def test_long_poll_uses_queue_default_and_sees_delayed_message(
 
 
 def test_many_waiters_do_not_block_other_requests(
-    aws_client: Any, new_queue: Callable[..., str]
+    sqs_client: Any, new_queue: Callable[..., str]
 ) -> None:
     url = new_queue()
     results: list[int] = []
 
     def wait() -> None:
-        client = aws_client("sqs")
+        client = sqs_client()
         got = client.receive_message(QueueUrl=url, WaitTimeSeconds=5)
         results.append(len(got.get("Messages", [])))
 
@@ -62,7 +62,7 @@ def test_many_waiters_do_not_block_other_requests(
     for thread in threads:
         thread.start()
     time.sleep(0.3)
-    sender = aws_client("sqs")
+    sender = sqs_client()
     start = time.monotonic()
     sender.send_message_batch(
         QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(5)]

@@ -208,3 +208,37 @@ def test_receive_accepts_system_attribute_names_in_attribute_names(
     got = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"])
 
     assert got["Messages"][0]["Attributes"]["ApproximateReceiveCount"] == "1"
+
+
+def test_server_side_encryption_attributes(sqs: Any) -> None:
+    plain = sqs.create_queue(QueueName=unique())["QueueUrl"]
+    attrs = sqs.get_queue_attributes(QueueUrl=plain, AttributeNames=["All"])["Attributes"]
+    assert attrs["SqsManagedSseEnabled"] == "true"
+    assert "KmsMasterKeyId" not in attrs and "KmsDataKeyReusePeriodSeconds" not in attrs
+    kms = sqs.create_queue(QueueName=unique(), Attributes={"KmsMasterKeyId": "alias/aws/sqs"})
+    attrs = sqs.get_queue_attributes(QueueUrl=kms["QueueUrl"], AttributeNames=["All"])
+    assert {
+        k: attrs["Attributes"][k]
+        for k in ("SqsManagedSseEnabled", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds")
+    } == {
+        "SqsManagedSseEnabled": "false",
+        "KmsMasterKeyId": "alias/aws/sqs",
+        "KmsDataKeyReusePeriodSeconds": "300",
+    }
+    both = {"SqsManagedSseEnabled": "true", "KmsMasterKeyId": "alias/aws/sqs"}
+    with pytest.raises(ClientError) as exc:
+        sqs.create_queue(QueueName=unique(), Attributes=both)
+    assert error_of(exc) == (
+        "InvalidAttributeName",
+        "You can use one type of server-side encryption (SSE) at one time. You can either "
+        "enable KMS SSE or SQS SSE.",
+    )
+    with pytest.raises(ClientError) as exc:
+        sqs.set_queue_attributes(QueueUrl=plain, Attributes=both)
+    assert error_of(exc)[0] == "InvalidAttributeName"
+    with pytest.raises(ClientError) as exc:
+        sqs.set_queue_attributes(QueueUrl=plain, Attributes={"KmsDataKeyReusePeriodSeconds": "59"})
+    assert error_of(exc) == (
+        "InvalidAttributeValue",
+        "Invalid value for the parameter KmsDataKeyReusePeriodSeconds.",
+    )

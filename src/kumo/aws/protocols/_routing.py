@@ -133,7 +133,8 @@ def _compile_route(op: OperationModel) -> tuple[str, Route]:
         pieces.append(piece + re.escape(segment[pos:]))
         weights.append(weight)
     # A trailing slash is optional: clients and hand-written requests disagree on it.
-    pattern = re.compile("^/" + "/".join(pieces) + "/?$")
+    # DOTALL: an S3 key may hold a newline (sent as %0A), which a greedy label must take.
+    pattern = re.compile("^/" + "/".join(pieces) + "/?$", re.DOTALL)
     required_query: list[str] = []
     required_headers: list[str] = []
     known_query: set[str] = set()

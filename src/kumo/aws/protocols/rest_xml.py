@@ -112,6 +112,23 @@ class RestXmlRequestParser(RestRequestParser):
             return "/" + bucket + (path if path.startswith("/") else "/" + path)
         return path
 
+    def parse(self, request: HttpRequest) -> tuple[OperationModel, dict[str, Any]]:
+        op, params = super().parse(request)
+        if self.service.service_name == "s3" and op.input_shape is not None:
+            # S3 names an operation by its query too (POST /bucket/key is only
+            # CompleteMultipartUpload with ?uploadId=): without it, no operation matches.
+            shape = op.input_shape
+            for name in shape.required_members:
+                location = shape.members[name].serialization.get("location")
+                if location == "querystring" and name not in params:
+                    raise self.unknown_operation(request)
+            payload = shape.serialization.get("payload")
+            if payload in shape.required_members and payload not in params:
+                raise ServiceError(
+                    "Request Body is empty", code="MissingRequestBodyError", status=400
+                )
+        return op, params
+
     def unknown_operation(self, request: HttpRequest) -> ServiceError:
         return ServiceError(
             "The specified method is not allowed against this resource.",

@@ -16,7 +16,13 @@ from kumo.services.dynamodb import store as db
 from kumo.services.dynamodb.capacity import Capacity, read_units
 from kumo.services.dynamodb.errors import validation
 from kumo.services.dynamodb.exprs import parse_request
-from kumo.services.dynamodb.items import Change, apply_change, charge_write, check_item
+from kumo.services.dynamodb.items import (
+    Change,
+    apply_change,
+    charge_write,
+    check_item,
+    collection_metrics,
+)
 from kumo.services.dynamodb.values import validate_item
 from kumo.storage.base import Store, Tx
 
@@ -133,11 +139,15 @@ def batch_write_item(
                 seen.add(storage_key)
                 planned.append((table, change))
         by_table: dict[str, Capacity] = {}
+        metrics: dict[str, list[dict[str, Any]]] = {}
         for table, change in planned:
             writer = writers.of(table)
             old = writer.get(change.key)
             new = apply_change(table, change, old)
             writer.write(old, new)
+            found = collection_metrics(table, return_item_collection_metrics, change.key, writer)
+            if found is not None:
+                metrics.setdefault(table.name, []).append(found)
             capacity = by_table.get(table.name)
             if capacity is None:
                 capacity = by_table[table.name] = Capacity(table.name)
@@ -148,7 +158,8 @@ def batch_write_item(
         if req.return_consumed_capacity in ("TOTAL", "INDEXES"):
             out["ConsumedCapacity"] = [c.shape(req.return_consumed_capacity) for c in capacities]
         if return_item_collection_metrics == "SIZE":
-            out["ItemCollectionMetrics"] = {}
+            # only tables with local secondary indexes have item collections to report
+            out["ItemCollectionMetrics"] = metrics
         return out
 
     return req.store.write(write)

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Capacity", "read_units", "write_units"]
+__all__ = ["Capacity", "Units", "read_units", "write_units"]
 
 READ_UNIT = 4096
 WRITE_UNIT = 1024
@@ -27,42 +27,83 @@ def write_units(size: int) -> float:
 
 
 @dataclass
+class Units:
+    """Units consumed on one table or index, and how many of them were reads or writes."""
+
+    total: float = 0.0
+    read: float = 0.0
+    write: float = 0.0
+
+    def add(self, units: float, kind: str | None) -> None:
+        self.total += units
+        if kind == "read":
+            self.read += units
+        elif kind == "write":
+            self.write += units
+
+    def shape(self, split: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"CapacityUnits": self.total}
+        if split:
+            # transactional answers also say which units were reads and which writes
+            if self.read:
+                out["ReadCapacityUnits"] = self.read
+            if self.write:
+                out["WriteCapacityUnits"] = self.write
+        return out
+
+
+@dataclass
 class Capacity:
-    """What one table (and its indexes) consumed in a request."""
+    """What one table (and its indexes) consumed in a request.
+
+    ``split`` marks a transactional request: DynamoDB then reports ReadCapacityUnits and
+    WriteCapacityUnits beside CapacityUnits; single-item, batch and read requests report
+    the aggregate alone.
+    """
 
     table_name: str
-    table: float = 0.0
-    global_indexes: dict[str, float] = field(default_factory=dict)
-    local_indexes: dict[str, float] = field(default_factory=dict)
+    split: bool = False
+    table: Units = field(default_factory=Units)
+    global_indexes: dict[str, Units] = field(default_factory=dict)
+    local_indexes: dict[str, Units] = field(default_factory=dict)
 
     def add_table(self, units: float) -> None:
-        self.table += units
+        self.table.add(units, None)
 
-    # reads and writes add up alike; the names say at the call site which one it is
-    add_read = add_table
-    add_write = add_table
+    def add_read(self, units: float) -> None:
+        self.table.add(units, "read")
+
+    def add_write(self, units: float) -> None:
+        self.table.add(units, "write")
 
     def add_index(
         self, name: str, units: float, *, is_global: bool, write: bool | None = None
     ) -> None:
-        # ``write`` tells what the units were for; DynamoDB reports one figure either way
         target = self.global_indexes if is_global else self.local_indexes
-        target[name] = target.get(name, 0.0) + units
+        kind = None if write is None else "write" if write else "read"
+        target.setdefault(name, Units()).add(units, kind)
+
+    def _all(self) -> list[Units]:
+        return [self.table, *self.global_indexes.values(), *self.local_indexes.values()]
 
     def shape(self, mode: str | None) -> dict[str, Any] | None:
         """The ConsumedCapacity member for ReturnConsumedCapacity ``mode``."""
         if mode not in ("TOTAL", "INDEXES"):
             return None
-        total = self.table + sum(self.global_indexes.values()) + sum(self.local_indexes.values())
-        out: dict[str, Any] = {"TableName": self.table_name, "CapacityUnits": total}
+        total = Units()
+        for units in self._all():
+            total.total += units.total
+            total.read += units.read
+            total.write += units.write
+        out: dict[str, Any] = {"TableName": self.table_name, **total.shape(self.split)}
         if mode == "INDEXES":
-            out["Table"] = {"CapacityUnits": self.table}
+            out["Table"] = self.table.shape(self.split)
             if self.global_indexes:
                 out["GlobalSecondaryIndexes"] = {
-                    n: {"CapacityUnits": u} for n, u in self.global_indexes.items()
+                    n: u.shape(self.split) for n, u in self.global_indexes.items()
                 }
             if self.local_indexes:
                 out["LocalSecondaryIndexes"] = {
-                    n: {"CapacityUnits": u} for n, u in self.local_indexes.items()
+                    n: u.shape(self.split) for n, u in self.local_indexes.items()
                 }
         return out

@@ -90,7 +90,7 @@ def parse_request(
     if filter_expression is not None:
         out.filter = ex.parse_filter(filter_expression, ctx)
     elif legacy_filter is not None:
-        out.filter = ex.legacy_filter(legacy_filter, conditional_operator)
+        out.filter = ex.legacy_filter(legacy_filter, conditional_operator, legacy_filter_name)
     if key_condition_expression is not None:
         assert hash_key is not None
         out.key_condition = ex.parse_key_condition(

@@ -30,6 +30,7 @@ __all__ = [
     "charge_write",
     "check_item",
     "check_update_keys",
+    "collection_metrics",
     "delete_item",
     "get_item",
     "put_item",
@@ -107,7 +108,7 @@ def _only_removes(update: Update) -> bool:
     return not update.sets and not update.adds and bool(update.removes or update.deletes)
 
 
-def _collection_metrics(
+def collection_metrics(
     table: Table, mode: str | None, key: Item, writer: db.ItemWriter
 ) -> dict[str, Any] | None:
     if mode != "SIZE" or not table.local_indexes:
@@ -165,7 +166,7 @@ def _write(
         old = writer.get(change.key)
         new = apply_change(table, change, old)
         writer.write(old, new)
-        metrics = _collection_metrics(table, req.return_item_collection_metrics, change.key, writer)
+        metrics = collection_metrics(table, req.return_item_collection_metrics, change.key, writer)
         writer.close()
         capacity = Capacity(table.name)
         charge_write(capacity, table, old, new)

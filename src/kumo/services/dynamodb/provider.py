@@ -29,9 +29,10 @@ from kumo.services.dynamodb.settings import set_time_to_live, table_for_arn, tag
 from kumo.services.dynamodb.tables import (
     CreateRequest,
     build_table,
+    show_creating,
     sse_description,
 )
-from kumo.services.dynamodb.updates import update_stream, update_table
+from kumo.services.dynamodb.updates import show_in_progress, update_stream, update_table
 from kumo.storage.base import Tx
 
 __all__ = ["DynamoDBProvider"]
@@ -115,7 +116,7 @@ class DynamoDBProvider(Provider):
                 st.put_stream(tx, table, now)
             return table.describe(db.get_stats(tx, table))
 
-        return {"TableDescription": self.store.write(create)}
+        return {"TableDescription": show_creating(self.store.write(create))}
 
     @operation("DescribeTable")
     def describe_table(self, ctx: RequestContext, table_name: str) -> Output:
@@ -186,15 +187,10 @@ class DynamoDBProvider(Provider):
         deletion_protection_enabled: bool | None = None,
     ) -> Output:
         now = time.time()
-        if (
-            billing_mode is None
-            and provisioned_throughput is None
-            and global_secondary_index_updates is None
-            and stream_specification is None
-            and sse_specification is None
-            and table_class is None
-            and deletion_protection_enabled is None
-        ):
+        changes: list[Any] = [billing_mode, provisioned_throughput, global_secondary_index_updates]
+        changes += [stream_specification, sse_specification, table_class]
+        only_protection = all(change is None for change in changes)
+        if only_protection and deletion_protection_enabled is None:
             raise validation(
                 "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                 "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"
@@ -203,6 +199,7 @@ class DynamoDBProvider(Provider):
         def update(tx: Tx) -> Output:
             table = db.require_table(tx, ctx.account_id, ctx.region, table_name, named=True)
             writer = db.ItemWriter(tx, table, now)
+            before = table.describe(writer.stats)
             update_table(
                 table,
                 writer,
@@ -222,7 +219,12 @@ class DynamoDBProvider(Provider):
                 table.deletion_protection = deletion_protection_enabled
             db.put_table(tx, table)
             writer.close()
-            return table.describe(writer.stats)
+            desc = table.describe(writer.stats)
+            if only_protection:
+                # a deletion protection switch is settled at once, as in DynamoDB
+                return desc
+            show_in_progress(desc, before, global_secondary_index_updates or [])
+            return desc
 
         return {"TableDescription": self.store.write(update)}
 

@@ -23,6 +23,7 @@ __all__ = [
     "check_table_name",
     "new_stream",
     "parse_index",
+    "show_creating",
     "sse_description",
     "throughput",
 ]
@@ -301,3 +302,12 @@ def build_table(req: CreateRequest, now: float) -> Table:
             new_stream(table, view, now)
     table.sse = sse_description(req.sse, req.account, req.region)
     return table
+
+
+def show_creating(desc: dict[str, Any]) -> dict[str, Any]:
+    """CreateTable's answer: the table is ready when the call returns, but the answer shows
+    the status DynamoDB answers CreateTable with; DescribeTable shows ACTIVE from then on."""
+    desc["TableStatus"] = "CREATING"
+    for index in desc.get("GlobalSecondaryIndexes", []):
+        index["IndexStatus"] = "CREATING"
+    return desc

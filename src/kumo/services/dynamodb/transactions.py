@@ -19,7 +19,7 @@ from typing import Any
 from kumo.aws.errors import ServiceError
 from kumo.services.dynamodb import keys as ks
 from kumo.services.dynamodb import store as db
-from kumo.services.dynamodb.capacity import Capacity, read_units
+from kumo.services.dynamodb.capacity import Capacity, read_units, write_units
 from kumo.services.dynamodb.errors import validation
 from kumo.services.dynamodb.exprs import parse_request
 from kumo.services.dynamodb.items import (
@@ -28,6 +28,7 @@ from kumo.services.dynamodb.items import (
     charge_write,
     check_item,
     check_update_keys,
+    collection_metrics,
 )
 from kumo.services.dynamodb.values import validate_item
 from kumo.storage.base import Store, Tx
@@ -103,7 +104,8 @@ def transact_write_items(
         if len(kinds) != 1:
             raise validation("TransactItems can only contain one of Check, Put, Update or Delete")
         entries.append((kinds[0], entry[kinds[0]]))
-    fingerprint = _fingerprint([transact_items, req.return_consumed_capacity])
+    # the answer's form (ReturnConsumedCapacity) is not part of what makes a request the same
+    fingerprint = _fingerprint(transact_items)
     now = time.time()
 
     def write(tx: Tx) -> Output:
@@ -118,8 +120,7 @@ def transact_write_items(
                         code="IdempotentParameterMismatchException",
                         status=400,
                     )
-                out: Output = seen["out"]
-                return out
+                return _replayed(tx, req, entries, seen["out"])
         planned = []
         seen_keys: set[bytes] = set()
         for kind, spec in entries:
@@ -165,26 +166,60 @@ def transact_write_items(
                 CancellationReasons=reasons,
             )
         capacities: dict[str, Capacity] = {}
+        metrics: dict[str, list[dict[str, Any]]] = {}
         for table, old, new, change in results:
-            capacity = capacities.setdefault(table.name, Capacity(table.name))
+            capacity = capacities.setdefault(table.name, Capacity(table.name, split=True))
             if change.kind == "ConditionCheck":
-                capacity.add_read(2 * read_units(db.item_size_of(old), True))
+                # a transactional condition check is billed as a write of the item it checks
+                capacity.add_write(2 * write_units(db.item_size_of(old)))
                 continue
-            writers.of(table).write(old, new)
+            writer = writers.of(table)
+            writer.write(old, new)
             charge_write(capacity, table, old, new, factor=2.0)
+            found = collection_metrics(table, return_item_collection_metrics, change.key, writer)
+            if found is not None:
+                metrics.setdefault(table.name, []).append(found)
         writers.close()
-        out = {}
+        out: Output = {}
         if req.return_consumed_capacity in ("TOTAL", "INDEXES"):
             out["ConsumedCapacity"] = [
                 c.shape(req.return_consumed_capacity) for c in capacities.values()
             ]
         if return_item_collection_metrics == "SIZE":
-            out["ItemCollectionMetrics"] = {}
+            out["ItemCollectionMetrics"] = metrics
         if client_request_token is not None:
-            tx.put(TOKENS, token_key, {"f": fingerprint, "t": now, "out": out})
+            # a replay recomputes its capacity and reports no item collections (their keys
+            # may hold binary values, which the JSON store does not keep)
+            stored = {
+                k: v
+                for k, v in out.items()
+                if k not in ("ConsumedCapacity", "ItemCollectionMetrics")
+            }
+            tx.put(TOKENS, token_key, {"f": fingerprint, "t": now, "out": stored})
         return out
 
     return req.store.write(write)
+
+
+def _replayed(
+    tx: Tx, req: TransactRequest, entries: list[tuple[str, dict[str, Any]]], stored: Output
+) -> Output:
+    """The answer to a retry with a known token: nothing is written again; its consumed
+    capacity is that of reading the items (transactionally), as DynamoDB reports it."""
+    out = dict(stored)
+    if req.return_consumed_capacity not in ("TOTAL", "INDEXES"):
+        return out
+    capacities: dict[str, Capacity] = {}
+    for _, spec in entries:
+        table = db.get_table(tx, req.account, req.region, spec["TableName"])
+        if table is None:
+            continue
+        key_item = spec.get("Key") or ks.key_of(table, validate_item(spec["Item"]))
+        found = db.read_item(tx, table, validate_item(key_item))
+        capacity = capacities.setdefault(table.name, Capacity(table.name, split=True))
+        capacity.add_read(2 * read_units(found[1] if found else 0, True))
+    out["ConsumedCapacity"] = [c.shape(req.return_consumed_capacity) for c in capacities.values()]
+    return out
 
 
 def expire_tokens(tx: Tx, now: float) -> None:
@@ -216,7 +251,7 @@ def transact_get_items(req: TransactRequest, transact_items: list[dict[str, Any]
                 raise _same_item()
             seen.add(storage_key)
             found = db.read_item(tx, table, checked)
-            capacity = capacities.setdefault(table.name, Capacity(table.name))
+            capacity = capacities.setdefault(table.name, Capacity(table.name, split=True))
             capacity.add_read(2 * read_units(found[1] if found else 0, True))
             if found is None:
                 responses.append({})

@@ -21,7 +21,7 @@ from kumo.services.dynamodb.tables import (
 )
 from kumo.storage.base import Tx
 
-__all__ = ["update_stream", "update_table"]
+__all__ = ["show_in_progress", "update_stream", "update_table"]
 
 
 def _set_throughput(table: Table, spec: dict[str, Any], now: float) -> None:
@@ -155,3 +155,24 @@ def update_stream(tx: Tx, table: Table, spec: dict[str, Any], now: float) -> Non
     disable_stream(tx, table, now)
     assert table.stream is not None
     table.stream.enabled = False
+
+
+def show_in_progress(
+    desc: dict[str, Any], before: dict[str, Any], gsi_updates: list[dict[str, Any]]
+) -> None:
+    """Mark UpdateTable's answer as DynamoDB does while the change runs: the table UPDATING,
+    a new index CREATING, a dropped one DELETING (kumo finishes them before answering, so
+    DescribeTable shows the result right away)."""
+    desc["TableStatus"] = "UPDATING"
+    created = {u["Create"]["IndexName"] for u in gsi_updates if u.get("Create")}
+    deleted = {u["Delete"]["IndexName"] for u in gsi_updates if u.get("Delete")}
+    indexes = desc.get("GlobalSecondaryIndexes", [])
+    for index in indexes:
+        if index["IndexName"] in created:
+            index["IndexStatus"] = "CREATING"
+            index["Backfilling"] = False
+    for index in before.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in deleted:
+            indexes.append({**index, "IndexStatus": "DELETING"})
+    if indexes:
+        desc["GlobalSecondaryIndexes"] = indexes

@@ -162,6 +162,12 @@ def apply_settings(tx: Tx, version: FunctionVersion, s: Settings) -> None:
         check_role(tx, s.role)
         version.role = s.role
     if s.handler is not None:
+        if s.handler and not re.fullmatch(r"[^\s]+", s.handler):
+            raise validation(
+                "handler",
+                s.handler,
+                r"Member must satisfy regular expression pattern: [^\s]+",
+            )
         version.handler = s.handler
     if s.description is not None:
         version.description = s.description

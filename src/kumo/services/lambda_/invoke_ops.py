@@ -24,9 +24,11 @@ from kumo.services.lambda_.invoking import (
     check_client_context,
     check_payload,
     log_result,
+    trace_header,
 )
 from kumo.services.lambda_.models import LATEST, FunctionRef, FunctionVersion, lambda_time
 from kumo.storage.base import Tx
+from kumo.storage.keys import decode_key
 
 __all__ = ["InvokeOps"]
 
@@ -47,10 +49,39 @@ class InvokeOps(AsyncOps):
         super().__init__(deps)
         self._provisioning: set[asyncio.Task[None]] = set()
 
+    async def start(self) -> None:
+        await super().start()
+        if self.deps.runtime is None:
+            return
+
+        def configs(tx: Tx) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+            found = []
+            for k, config in list(tx.scan(db.PROVISIONED)):
+                # not ready until the instances run again
+                config.update(
+                    Status="IN_PROGRESS",
+                    AvailableProvisionedConcurrentExecutions=0,
+                    LastModified=lambda_time(),
+                )
+                tx.put(db.PROVISIONED, k, config)
+                found.append((decode_key(k), config))
+            return found
+
+        # provisioned concurrency outlives a restart: start the instances kept ready again
+        for (account, region, name, qualifier), config in await self.store.awrite(configs):
+            ref = FunctionRef(str(account), str(region), str(name), str(qualifier))
+            count = int(config["RequestedProvisionedConcurrentExecutions"])
+            self._start_provisioning(ref, str(config.get("Token", "")), count)
+
     async def stop(self) -> None:
         await super().stop()
         for task in list(self._provisioning):
             task.cancel()
+
+    def _start_provisioning(self, ref: FunctionRef, token: str, count: int) -> None:
+        task = asyncio.create_task(self._provision(ref, token, count))
+        self._provisioning.add(task)
+        task.add_done_callback(self._provisioning.discard)
 
     # -- invoke --------------------------------------------------------------------------
 
@@ -70,7 +101,7 @@ class InvokeOps(AsyncOps):
         kind = invocation_type or "RequestResponse"
         check_payload(body, ASYNC_PAYLOAD_LIMIT if kind == "Event" else SYNC_PAYLOAD_LIMIT)
         check_client_context(client_context)
-        trace_id = ctx.request.headers.get("x-amzn-trace-id")
+        trace_id = trace_header(ctx.request.headers.get("x-amzn-trace-id"))
         if kind == "Event":
             await self._enqueue(ref, body, trace_id)
             return {"StatusCode": 202, "Payload": b""}
@@ -108,7 +139,7 @@ class InvokeOps(AsyncOps):
                 payload=body,
                 invoked_function_arn=ref.qualified_arn,
                 client_context=client_context,
-                trace_id=ctx.request.headers.get("x-amzn-trace-id"),
+                trace_id=trace_header(ctx.request.headers.get("x-amzn-trace-id")),
                 tail_log=tail,
             ),
         )
@@ -167,7 +198,7 @@ class InvokeOps(AsyncOps):
         # InvokeArgs is a streaming member: it arrives as a body to read
         body = _read_all(invoke_args)
         check_payload(body, ASYNC_PAYLOAD_LIMIT)
-        await self._enqueue(ref, body, ctx.request.headers.get("x-amzn-trace-id"))
+        await self._enqueue(ref, body, trace_header(ctx.request.headers.get("x-amzn-trace-id")))
         return {"Status": 202}
 
     # -- concurrency ---------------------------------------------------------------------
@@ -284,9 +315,7 @@ class InvokeOps(AsyncOps):
         token = uuid.uuid4().hex
         config["Token"] = token
         await self.store.awrite(lambda tx: db.put_item(tx, db.PROVISIONED, ref, qualifier, config))
-        task = asyncio.create_task(self._provision(ref, token, provisioned_concurrent_executions))
-        self._provisioning.add(task)
-        task.add_done_callback(self._provisioning.discard)
+        self._start_provisioning(ref, token, provisioned_concurrent_executions)
         return _provisioned_out(config)
 
     async def _provision(self, ref: FunctionRef, token: str, count: int) -> None:
@@ -331,6 +360,11 @@ class InvokeOps(AsyncOps):
         ref = self._provisioned_ref(ctx, function_name, qualifier)
         if not self.store.write(lambda tx: db.delete_item(tx, db.PROVISIONED, ref, qualifier)):
             raise _no_provisioned()
+        version, _ = self.store.read(lambda tx: _resolved(tx, ref))
+        runtime = self.deps.runtime
+        if runtime is not None:
+            # the instances kept ready go once idle; on-demand ones start as needed
+            runtime.retire(version.arn, version.version)
         return {}
 
     @operation("ListProvisionedConcurrencyConfigs")

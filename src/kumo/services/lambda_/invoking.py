@@ -12,10 +12,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kumo.aws.errors import ServiceError
@@ -26,18 +27,32 @@ from kumo.runtime.api import (
     Invocation,
     InvokeResult,
     Runtime,
+    UnsupportedRuntime,
 )
 from kumo.services.lambda_.code import code_dir
 from kumo.services.lambda_.models import FunctionVersion
 from kumo.storage.base import Store, Tx
 
-__all__ = ["Invoker", "check_client_context", "check_payload", "no_runtime"]
+__all__ = ["Invoker", "check_client_context", "check_payload", "no_runtime", "trace_header"]
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 256 * 1024
+# the largest result a function may return (Lambda allows a little over 6 MB)
+RESPONSE_LIMIT = 6291556
 # how long issued function credentials last, and how early they are renewed
 CREDENTIALS_SECONDS = 12 * 3600
 RENEW_BEFORE_SECONDS = 15 * 60
+
+
+def trace_header(sent: str | None) -> str:
+    """The X-Ray trace header an invocation runs with (``_X_AMZN_TRACE_ID``): the caller's,
+    or one Lambda makes up (not sampled) when the caller sent none, so there always is one."""
+    if sent:
+        return sent
+    return (
+        f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};"
+        f"Parent={secrets.token_hex(8)};Sampled=0"
+    )
 
 
 def no_runtime() -> ServiceError:
@@ -256,9 +271,26 @@ class Invoker:
             spec = await asyncio.to_thread(self.spec, version, reserved)
             self._remember_spec(version, reserved, spec)
         try:
-            return await runtime.invoke(spec, invocation)
+            result = await runtime.invoke(spec, invocation)
         except ConcurrencyLimitExceeded as exc:
             raise too_many_requests(exc) from None
+        except UnsupportedRuntime:
+            raise ServiceError(
+                f"The runtime {spec.runtime} is not supported by kumo, which runs Python "
+                "functions only.",
+                code="InvalidRuntimeException",
+                status=502,
+                Type="User",
+            ) from None
+        if result.function_error is None and len(result.payload) > RESPONSE_LIMIT:
+            # the handler finished, but Lambda cannot hand back what it returned
+            error = {
+                "errorMessage": "Response payload size exceeded maximum allowed payload size "
+                f"({RESPONSE_LIMIT} bytes).",
+                "errorType": "Function.ResponseSizeTooLarge",
+            }
+            result = replace(result, payload=json.dumps(error).encode(), function_error="Unhandled")
+        return result
 
 
 def log_result(result: InvokeResult) -> str | None:

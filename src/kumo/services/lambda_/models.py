@@ -64,6 +64,8 @@ DEPRECATED_RUNTIMES = frozenset(
 )
 
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+# the model's pattern for a Qualifier (a version, an alias or $LATEST)
+_QUALIFIER = re.compile(r"\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+")
 _ARN = re.compile(
     r"^(?:arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):)?(?:(?P<account>\d{12}):)?"
     r"(?:function:)?(?P<name>[a-zA-Z0-9_.-]+)(?::(?P<qualifier>\$LATEST|[a-zA-Z0-9_-]+))?$"
@@ -115,6 +117,14 @@ def parse_function_name(
     if match["region"] and match["region"] != region:
         raise invalid_parameter(
             f"Functions from '{match['region']}' are not reachable in this region ('{region}')"
+        )
+    if qualifier is not None and not _QUALIFIER.fullmatch(qualifier):
+        from kumo.services.lambda_.errors import validation
+
+        raise validation(
+            "qualifier",
+            qualifier,
+            "Member must satisfy regular expression pattern: " + _QUALIFIER.pattern,
         )
     derived = match["qualifier"]
     if derived is not None and qualifier is not None and derived != qualifier:

@@ -25,6 +25,7 @@ from kumo.services.lambda_.code import package_bytes, store_package
 from kumo.services.lambda_.config import Settings
 from kumo.services.lambda_.errors import invalid_parameter
 from kumo.services.lambda_.functions import page
+from kumo.services.lambda_.invoking import trace_header
 from kumo.services.lambda_.models import FunctionRef, FunctionVersion
 from kumo.services.lambda_.resources import ResourcesProvider
 from kumo.storage.keys import key
@@ -121,7 +122,7 @@ class LambdaProvider(ResourcesProvider):
                     request_id=request_id,
                     payload=json.dumps(event).encode(),
                     invoked_function_arn=ref.qualified_arn,
-                    trace_id=request.headers.get("x-amzn-trace-id"),
+                    trace_id=trace_header(request.headers.get("x-amzn-trace-id")),
                 ),
             )
         except ServiceError as exc:
@@ -173,6 +174,26 @@ class LambdaProvider(ResourcesProvider):
 
     def _wire(self, version: FunctionVersion) -> Output:
         return version.to_wire()
+
+    def _as_answered(self, version: FunctionVersion, creating: bool) -> Output:
+        """The configuration as Lambda answers a create or an update: the function is still
+        Pending (create) or its update InProgress. kumo finishes the work within the call,
+        so by the time a client asks again (GetFunction, the ``function_active`` and
+        ``function_updated`` waiters) it is Active and Successful, as on Lambda afterwards."""
+        out = self._wire(version)
+        if creating:
+            out.update(
+                State="Pending",
+                StateReason="The function is being created.",
+                StateReasonCode="Creating",
+            )
+        else:
+            out.update(
+                LastUpdateStatus="InProgress",
+                LastUpdateStatusReason="The function is being created.",
+                LastUpdateStatusReasonCode="Creating",
+            )
+        return out
 
     @operation("CreateFunction", blocking=True)
     def create_function(
@@ -248,7 +269,7 @@ class LambdaProvider(ResourcesProvider):
         except BaseException:
             self.store.blobs.delete(package.blob)
             raise
-        return self._wire(version)
+        return self._as_answered(version, creating=True)
 
     @operation("GetFunction")
     def get_function(
@@ -352,7 +373,7 @@ class LambdaProvider(ResourcesProvider):
             self.store.blobs.delete(package.blob)
         if unused is not None:
             self.store.blobs.delete(unused)
-        return self._wire(version)
+        return self._wire(version) if dry_run else self._as_answered(version, creating=False)
 
     @operation("UpdateFunctionConfiguration")
     def update_function_configuration(
@@ -393,7 +414,7 @@ class LambdaProvider(ResourcesProvider):
         version = self.store.write(
             lambda tx: functions.update_configuration(tx, ref, settings, revision_id)
         )
-        return self._wire(version)
+        return self._as_answered(version, creating=False)
 
     # -- versions ------------------------------------------------------------------------
 

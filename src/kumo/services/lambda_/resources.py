@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import secrets
 import string
 from typing import Any
@@ -18,6 +19,7 @@ from kumo.services.lambda_.errors import (
     invalid_parameter,
     not_found,
     precondition_failed,
+    validation,
 )
 from kumo.services.lambda_.functions import page
 from kumo.services.lambda_.layer_ops import LayerOps
@@ -30,6 +32,12 @@ __all__ = ["ResourcesProvider"]
 Output = dict[str, Any]
 
 _URL_ID = string.ascii_lowercase + string.digits
+# AddPermission's members the model gives a pattern for (checked as Lambda checks them)
+_PERMISSION_PATTERNS = (
+    ("statementId", r"([a-zA-Z0-9-_]+)"),
+    ("action", r"(lambda:[*]|lambda:[a-zA-Z]+|[*])"),
+    ("principal", r"[^\s]+"),
+)
 
 
 class ResourcesProvider(LayerOps):
@@ -60,6 +68,12 @@ class ResourcesProvider(LayerOps):
         principal_org_id: str | None = None,
         function_url_auth_type: str | None = None,
     ) -> Output:
+        for field, pattern in _PERMISSION_PATTERNS:
+            given = {"statementId": statement_id, "action": action, "principal": principal}[field]
+            if not re.fullmatch(pattern, given):
+                raise validation(
+                    field, given, f"Member must satisfy regular expression pattern: {pattern}"
+                )
         ref, slot = self._policy_ref(ctx, function_name, qualifier)
         request = policy.PermissionRequest(
             statement_id=statement_id,

@@ -87,6 +87,8 @@ def event_for(
     context: dict[str, Any] = {
         "accountId": "anonymous" if iam is None else account_id,
         "apiId": url_id,
+        # mutual TLS is not a function URL feature: always null, as Lambda sends it
+        "authentication": None,
         "domainName": host.split(":")[0],
         "domainPrefix": url_id,
         "http": {
@@ -119,6 +121,9 @@ def event_for(
         event["queryStringParameters"] = query
     if body is not None:
         event["body"] = body
+    # API Gateway members function URLs have no use for, sent as null
+    event["pathParameters"] = None
+    event["stageVariables"] = None
     return event
 
 

@@ -10,9 +10,14 @@ import hashlib
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
+from kumo.aws.errors import ServiceError
+from kumo.aws.http import HttpRequest
 from kumo.storage.blobs import BlobStore
 
-__all__ = ["RangeReader", "StoredBody", "write_body"]
+__all__ = ["MAX_UPLOAD_SIZE", "RangeReader", "StoredBody", "check_upload_size", "write_body"]
+
+# the largest body one PUT (an object or a part) may carry
+MAX_UPLOAD_SIZE = 5 * 1024**3
 
 _CHUNK = 1024 * 1024
 
@@ -30,6 +35,21 @@ class StoredBody:
     @property
     def etag(self) -> str:
         return f'"{self.md5}"'
+
+
+def check_upload_size(request: HttpRequest) -> None:
+    """Refuse, before reading a byte, a body declared larger than S3 takes in one PUT."""
+    declared = request.headers.get("x-amz-decoded-content-length") or request.headers.get(
+        "content-length"
+    )
+    if declared is None or not declared.isdigit() or int(declared) <= MAX_UPLOAD_SIZE:
+        return
+    raise ServiceError(
+        "Your proposed upload exceeds the maximum allowed size",
+        code="EntityTooLarge",
+        ProposedSize=declared,
+        MaxSizeAllowed=str(MAX_UPLOAD_SIZE),
+    )
 
 
 def write_body(blobs: BlobStore, src: Readable | None) -> StoredBody:

@@ -13,7 +13,7 @@ import re
 from kumo.aws.errors import ServiceError
 from kumo.services.s3.models import S3Object
 
-__all__ = ["check_conditions", "parse_range"]
+__all__ = ["check_conditions", "check_write_conditions", "parse_range"]
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -69,6 +69,18 @@ def check_conditions(
             raise precondition_failed(f"{prefix}If-None-Match") if prefix else not_modified()
     elif if_modified_since is not None and modified <= _seconds(if_modified_since):
         raise precondition_failed(f"{prefix}If-Modified-Since") if prefix else not_modified()
+
+
+def check_write_conditions(if_none_match: str | None) -> None:
+    """A conditional write's If-None-Match may only be ``*`` (write if the key is absent);
+    S3 answers any other value as functionality it does not implement."""
+    if if_none_match is not None and if_none_match.strip() != "*":
+        raise ServiceError(
+            "A header you provided implies functionality that is not implemented",
+            code="NotImplemented",
+            status=501,
+            Header="If-None-Match",
+        )
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from kumo.aws.errors import ServiceError
 from kumo.services.s3.errors import invalid_bucket_name, invalid_tag
 
 __all__ = [
@@ -87,6 +88,28 @@ def check_tags(tags: Tags, limit: int) -> Tags:
     return out
 
 
+STORAGE_CLASSES = frozenset(
+    {
+        "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+        "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
+        "FSX_OPENZFS", "FSX_ONTAP",
+    }
+)  # fmt: skip
+
+
+def check_storage_class(storage_class: str | None) -> str:
+    """The object's storage class: STANDARD unless named; InvalidStorageClass if unknown."""
+    if storage_class is None:
+        return "STANDARD"
+    if storage_class not in STORAGE_CLASSES:
+        raise ServiceError(
+            "The storage class you specified is not valid",
+            code="InvalidStorageClass",
+            StorageClassRequested=storage_class,
+        )
+    return storage_class
+
+
 def parse_tagging_header(text: str) -> Tags:
     """The ``x-amz-tagging`` header (URL query form, ``a=1&b=2``) as a tag set."""
     pairs = parse_qsl(text, keep_blank_values=True)
@@ -149,6 +172,9 @@ class S3Object:
     part_sizes: list[int] = field(default_factory=list)
     # each part's checksums (algorithm -> base64), in part order, when it had any
     part_checksums: list[dict[str, str]] = field(default_factory=list)
+    # server-side encryption other than the default SSE-S3: ServerSideEncryption,
+    # SSEKMSKeyId and BucketKeyEnabled as the output members name them
+    sse: dict[str, Any] = field(default_factory=dict)
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)

@@ -9,16 +9,16 @@ import datetime as dt
 import time
 from typing import Any, BinaryIO
 
-from kumo.aws.auth import DecodedPayload
+from kumo.aws.auth import DecodedPayload, checksums
 from kumo.aws.context import RequestContext
+from kumo.services.s3 import encryption, uploads
 from kumo.services.s3 import store as db
-from kumo.services.s3 import uploads
-from kumo.services.s3.bodies import RangeReader, StoredBody, write_body
-from kumo.services.s3.conditions import check_conditions
+from kumo.services.s3.bodies import RangeReader, StoredBody, check_upload_size, write_body
+from kumo.services.s3.conditions import check_conditions, check_write_conditions
 from kumo.services.s3.errors import no_such_key
 from kumo.services.s3.host import Host, Output
 from kumo.services.s3.listing import check_max_keys, key_encoder
-from kumo.services.s3.models import S3Object, owner, parse_tagging_header
+from kumo.services.s3.models import S3Object, check_storage_class, owner, parse_tagging_header
 from kumo.services.s3.notifications import actor_of
 from kumo.services.s3.objects import (
     Change,
@@ -76,6 +76,9 @@ def create_multipart_upload(
     acl: str | None = None,
     checksum_algorithm: str | None = None,
     checksum_type: str | None = None,
+    server_side_encryption: str | None = None,
+    ssekms_key_id: str | None = None,
+    bucket_key_enabled: bool | None = None,
 ) -> Output:
     check_key(key)
     algorithm = checksum_algorithm.lower() if checksum_algorithm else None
@@ -94,14 +97,18 @@ def create_multipart_upload(
         cache_control=cache_control,
         expires=expires.timestamp() if expires is not None else None,
         metadata=metadata or {},
-        storage_class=storage_class or "STANDARD",
+        storage_class=check_storage_class(storage_class),
         tags=parse_tagging_header(tagging) if tagging else [],
         checksum_algorithm=algorithm,
         checksum_type=checksum_type if algorithm else None,
     )
 
     def create(tx: Tx) -> None:
-        upload.acl = object_acl(db.require_bucket(tx, bucket), acl)
+        found = db.require_bucket(tx, bucket)
+        upload.acl = object_acl(found, acl)
+        upload.sse = encryption.choose(
+            found, server_side_encryption, ssekms_key_id, bucket_key_enabled
+        )
         uploads.put_upload(tx, upload)
 
     s3.store.write(create)
@@ -111,6 +118,7 @@ def create_multipart_upload(
         "UploadId": upload.upload_id,
         "ChecksumAlgorithm": checksum_algorithm,
         "ChecksumType": upload.checksum_type,
+        **(upload.sse or {"ServerSideEncryption": "AES256"}),
     }
 
 
@@ -124,12 +132,14 @@ def upload_part(
     body: BinaryIO | None = None,
 ) -> Output:
     check_part_number(part_number)
-    s3.store.read(lambda tx: uploads.require_upload(tx, bucket, key, upload_id))
+    check_upload_size(ctx.request)
+    upload = s3.store.read(lambda tx: uploads.require_upload(tx, bucket, key, upload_id))
     payload: DecodedPayload | None = ctx.notes.get("payload")
     checksums = dict([payload.client_checksum]) if payload and payload.client_checksum else {}
     stored = write_body(s3.store.blobs, body)
     _commit_part(s3, bucket, key, upload_id, part_number, stored, checksums)
-    return {"ETag": stored.etag, **checksum_members(checksums)}
+    sse = upload.sse or {"ServerSideEncryption": "AES256"}
+    return {"ETag": stored.etag, **checksum_members(checksums), **sse}
 
 
 def upload_part_copy(
@@ -148,7 +158,7 @@ def upload_part_copy(
 ) -> Output:
     check_part_number(part_number)
     src = parse_copy_source(copy_source)
-    s3.store.read(lambda tx: uploads.require_upload(tx, bucket, key, upload_id))
+    upload = s3.store.read(lambda tx: uploads.require_upload(tx, bucket, key, upload_id))
     source = read_copy_source(s3, src)
     check_conditions(
         source,
@@ -163,13 +173,39 @@ def upload_part_copy(
         file = s3.store.blobs.open(source.blob)
     except FileNotFoundError:
         raise no_such_key(src.key) from None
-    reader = RangeReader(file, start, end - start + 1)
+    # the part gets the upload's checksum as an uploaded part would, computed on the way
+    algorithm = upload.checksum_algorithm
+    reader = _Summing(RangeReader(file, start, end - start + 1), algorithm)
     try:
         stored = write_body(s3.store.blobs, reader)
     finally:
         reader.close()
-    part = _commit_part(s3, bucket, key, upload_id, part_number, stored, {})
-    return {"CopyPartResult": {"ETag": part.etag, "LastModified": timestamp(part.last_modified)}}
+    sums = {algorithm: reader.value()} if algorithm else {}
+    part = _commit_part(s3, bucket, key, upload_id, part_number, stored, sums)
+    result = {"ETag": part.etag, "LastModified": timestamp(part.last_modified)}
+    sse = upload.sse or {"ServerSideEncryption": "AES256"}
+    return {"CopyPartResult": {**result, **checksum_members(sums)}, **sse}
+
+
+class _Summing:
+    """A reader that feeds what it reads to a checksum (none without an algorithm)."""
+
+    def __init__(self, reader: RangeReader, algorithm: str | None) -> None:
+        self._reader = reader
+        self._sum = checksums.new_checksum(algorithm) if algorithm else None
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self._reader.read(size)
+        if self._sum is not None:
+            self._sum.update(data)
+        return data
+
+    def value(self) -> str:
+        assert self._sum is not None
+        return checksums.encode_digest(self._sum.digest())
+
+    def close(self) -> None:
+        self._reader.close()
 
 
 def _commit_part(
@@ -214,6 +250,8 @@ def complete_multipart_upload(
     if_match: str | None = None,
     if_none_match: str | None = None,
 ) -> Output:
+    check_write_conditions(if_none_match)
+
     def read(tx: Tx) -> tuple[Upload, list[Part]]:
         db.require_bucket(tx, bucket)
         upload = uploads.require_upload(tx, bucket, key, upload_id)
@@ -227,7 +265,8 @@ def complete_multipart_upload(
     except FileNotFoundError:
         # a part was replaced or the upload aborted while we read it
         raise invalid_part(upload_id, 0, "") from None
-    checksums = composite_checksum(upload.checksum_algorithm, parts)
+    kind = upload.checksum_type or "COMPOSITE"
+    checksums = composite_checksum(upload.checksum_algorithm, parts, kind)
     obj = S3Object(
         key=key,
         blob=blob,
@@ -244,10 +283,11 @@ def complete_multipart_upload(
         storage_class=upload.storage_class,
         tags=upload.tags,
         checksums=checksums,
-        checksum_type="COMPOSITE",
+        checksum_type=kind,
         part_sizes=[part.size for part in parts],
         part_checksums=[part.checksums for part in parts],
         acl=upload.acl,
+        sse=upload.sse,
     )
 
     def finish_upload(tx: Tx) -> list[str]:
@@ -271,7 +311,8 @@ def complete_multipart_upload(
         "Key": key,
         "ETag": obj.etag,
         "VersionId": obj.version_id if versioned else None,
-        **checksum_members(checksums, "COMPOSITE"),
+        **checksum_members(checksums, kind),
+        **encryption.members(obj),
     }
 
 

@@ -17,11 +17,16 @@ from typing import Any, BinaryIO
 from kumo.aws.auth import DecodedPayload
 from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
+from kumo.services.s3 import encryption, versions
 from kumo.services.s3 import store as db
-from kumo.services.s3 import versions
 from kumo.services.s3.acl import canned_grants, check_acl_allowed
-from kumo.services.s3.bodies import RangeReader, write_body
-from kumo.services.s3.conditions import check_conditions, parse_range, precondition_failed
+from kumo.services.s3.bodies import RangeReader, check_upload_size, write_body
+from kumo.services.s3.conditions import (
+    check_conditions,
+    check_write_conditions,
+    parse_range,
+    precondition_failed,
+)
 from kumo.services.s3.errors import malformed_xml, no_such_key
 from kumo.services.s3.host import Host, Output
 from kumo.services.s3.listing import MAX_KEYS
@@ -29,6 +34,7 @@ from kumo.services.s3.models import (
     OBJECT_TAG_LIMIT,
     Bucket,
     S3Object,
+    check_storage_class,
     check_tags,
     parse_tagging_header,
 )
@@ -84,11 +90,24 @@ def put_object(
     website_redirect_location: str | None = None,
     if_match: str | None = None,
     if_none_match: str | None = None,
+    server_side_encryption: str | None = None,
+    ssekms_key_id: str | None = None,
+    bucket_key_enabled: bool | None = None,
+    sse_customer_algorithm: str | None = None,
+    sse_customer_key: str | None = None,
+    sse_customer_key_md5: str | None = None,
 ) -> Output:
     check_key(key)
+    check_write_conditions(if_none_match)
+    check_upload_size(ctx.request)
+    storage_class = check_storage_class(storage_class)
     check_redirect_location(website_redirect_location)
     tags = parse_tagging_header(tagging) if tagging else []
-    grants = object_acl(s3.store.read(lambda tx: db.require_bucket(tx, bucket)), acl)
+    found = s3.store.read(lambda tx: db.require_bucket(tx, bucket))
+    grants = object_acl(found, acl)
+    sse = encryption.customer_key(
+        sse_customer_algorithm, sse_customer_key, sse_customer_key_md5
+    ) or encryption.choose(found, server_side_encryption, ssekms_key_id, bucket_key_enabled)
     payload: DecodedPayload | None = ctx.notes.get("payload")
     if payload is not None:
         content_encoding = payload.content_encoding
@@ -107,11 +126,12 @@ def put_object(
         cache_control=cache_control,
         expires=expires.timestamp() if expires is not None else None,
         metadata=metadata or {},
-        storage_class=storage_class or "STANDARD",
+        storage_class=storage_class,
         tags=tags,
         checksums=checksums,
         acl=grants,
         website_redirect=website_redirect_location,
+        sse=sse,
     )
     change = Change("ObjectCreated:Put", actor_of(ctx))
     versioned = commit_object(
@@ -122,6 +142,7 @@ def put_object(
         "Size": obj.size,
         "VersionId": obj.version_id if versioned else None,
         **checksum_members(checksums),
+        **encryption.members(obj),
     }
 
 
@@ -194,7 +215,13 @@ def get_object(
     response_expires: dt.datetime | None = None,
     version_id: str | None = None,
     part_number: int | None = None,
+    sse_customer_algorithm: str | None = None,
+    sse_customer_key: str | None = None,
+    sse_customer_key_md5: str | None = None,
 ) -> Output:
+    customer = encryption.customer_key(
+        sse_customer_algorithm, sse_customer_key, sse_customer_key_md5
+    )
     overrides = {
         "CacheControl": response_cache_control,
         "ContentDisposition": response_content_disposition,
@@ -204,6 +231,7 @@ def get_object(
     }
     for _ in itertools.repeat(None, _OPEN_ATTEMPTS):
         found, obj = s3.store.read(lambda tx: versions.read_version(tx, bucket, key, version_id))
+        encryption.check_customer_key(obj, customer)
         check_conditions(
             obj,
             if_match=if_match,
@@ -245,10 +273,17 @@ def head_object(
     checksum_mode: str | None = None,
     version_id: str | None = None,
     part_number: int | None = None,
+    sse_customer_algorithm: str | None = None,
+    sse_customer_key: str | None = None,
+    sse_customer_key_md5: str | None = None,
 ) -> Output:
+    customer = encryption.customer_key(
+        sse_customer_algorithm, sse_customer_key, sse_customer_key_md5
+    )
     found, obj = s3.store.read(
         lambda tx: versions.read_version(tx, bucket, key, version_id, "HEAD")
     )
+    encryption.check_customer_key(obj, customer)
     check_conditions(
         obj,
         if_match=if_match,
@@ -356,11 +391,18 @@ def copy_object(
     copy_source_if_none_match: str | None = None,
     copy_source_if_modified_since: dt.datetime | None = None,
     copy_source_if_unmodified_since: dt.datetime | None = None,
+    server_side_encryption: str | None = None,
+    ssekms_key_id: str | None = None,
+    bucket_key_enabled: bool | None = None,
 ) -> Output:
     check_key(key)
     check_redirect_location(website_redirect_location)
+    new_class = check_storage_class(storage_class)
     src = parse_copy_source(copy_source)
-    grants = object_acl(s3.store.read(lambda tx: db.require_bucket(tx, bucket)), acl)
+    target = s3.store.read(lambda tx: db.require_bucket(tx, bucket))
+    grants = object_acl(target, acl)
+    # a copy is encrypted as the request or the target bucket says, not as its source
+    sse = encryption.choose(target, server_side_encryption, ssekms_key_id, bucket_key_enabled)
     source = read_copy_source(s3, src)
     check_conditions(
         source,
@@ -372,7 +414,12 @@ def copy_object(
     )
     replace = metadata_directive == "REPLACE"
     same = (src.bucket, src.key) == (bucket, key) and src.version_id is None
-    changes = replace or storage_class is not None or website_redirect_location is not None
+    changes = (
+        replace
+        or storage_class is not None
+        or website_redirect_location is not None
+        or server_side_encryption is not None
+    )
     if same and not changes:
         raise ServiceError(
             "This copy request is illegal because it is trying to copy an object to "
@@ -397,9 +444,10 @@ def copy_object(
         copy.metadata = metadata or {}
     if tagging_directive == "REPLACE":
         copy.tags = parse_tagging_header(tagging) if tagging else []
-    copy.storage_class = storage_class or "STANDARD"
+    copy.storage_class = new_class
     copy.part_sizes, copy.part_checksums = [], []
     copy.acl = grants
+    copy.sse = sse
     # the redirect is not copied: S3 keeps it only when the request sets it again
     copy.website_redirect = website_redirect_location
     versioned = commit_object(s3, bucket, copy, Change("ObjectCreated:Copy", actor_of(ctx)))
@@ -410,6 +458,7 @@ def copy_object(
         "CopyObjectResult": {**result, **checksums},
         "VersionId": copy.version_id if versioned else None,
         "CopySourceVersionId": source.version_id if source_versioned else None,
+        **encryption.members(copy),
     }
 
 

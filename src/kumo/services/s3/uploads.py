@@ -20,11 +20,11 @@ import hashlib
 import re
 import time
 import uuid
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from kumo.aws.auth import checksums
 from kumo.aws.errors import ServiceError
 from kumo.services.s3.bodies import Readable
 from kumo.services.s3.errors import invalid_argument
@@ -65,7 +65,6 @@ MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PARTS = 1000  # per ListParts page
 _CHUNK = 1024 * 1024
 _COPY_RANGE = re.compile(r"^bytes=(\d+)-(\d+)$")
-_HASHES = {"sha1": hashlib.sha1, "sha256": hashlib.sha256}
 
 
 @dataclass
@@ -89,6 +88,7 @@ class Upload:
     checksum_algorithm: str | None = None  # lower-case, "crc32"
     checksum_type: str | None = None  # "COMPOSITE" or "FULL_OBJECT"
     acl: list[dict[str, Any]] | None = None  # the completed object's grants
+    sse: dict[str, Any] = field(default_factory=dict)  # the completed object's encryption
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)
@@ -363,24 +363,22 @@ def multipart_etag(parts: list[Part]) -> str:
     return f'"{digest.hexdigest()}-{len(parts)}"'
 
 
-def composite_checksum(algorithm: str | None, parts: list[Part]) -> dict[str, str]:
-    """The COMPOSITE checksum (digest of the parts' digests, ``-<count>``) when computable.
+def composite_checksum(
+    algorithm: str | None, parts: list[Part], kind: str | None = None
+) -> dict[str, str]:
+    """The completed object's checksum from its parts' checksums, when they all have one.
 
-    For CRC32 and the SHA algorithms; an empty dict when a part lacks its checksum.
+    ``COMPOSITE``: the checksum of the parts' digests, ``-<count>`` (CRC32, CRC32C, SHA1,
+    SHA256). ``FULL_OBJECT``: the CRC of the whole object, combined from the parts' CRCs
+    and lengths (CRC32, CRC32C, CRC64NVME). An empty dict when a part lacks its checksum.
     """
-    if algorithm == "crc32" and all("crc32" in p.checksums for p in parts):
-        crc = 0
-        for part in parts:
-            crc = zlib.crc32(base64.b64decode(part.checksums["crc32"]), crc)
-        value = base64.b64encode(crc.to_bytes(4, "big")).decode()
-        return {"crc32": f"{value}-{len(parts)}"}
-    hasher = _HASHES.get(algorithm or "")
-    if algorithm is None or hasher is None or not all(algorithm in p.checksums for p in parts):
+    if algorithm is None or not all(algorithm in p.checksums for p in parts):
         return {}
-    digest = hasher()
-    for part in parts:
-        digest.update(base64.b64decode(part.checksums[algorithm]))
-    return {algorithm: f"{base64.b64encode(digest.digest()).decode()}-{len(parts)}"}
+    digests = [base64.b64decode(p.checksums[algorithm]) for p in parts]
+    if kind == "FULL_OBJECT":
+        pairs = zip(digests, [p.size for p in parts], strict=True)
+        return {algorithm: checksums.combine_full_object(algorithm, pairs)}
+    return {algorithm: checksums.combine_composite(algorithm, digests)}
 
 
 def concatenate(blobs: BlobStore, parts: list[Part]) -> tuple[str, int]:

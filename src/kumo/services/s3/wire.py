@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from kumo.aws.errors import ServiceError
+from kumo.services.s3 import encryption
 from kumo.services.s3.models import S3Object
 
 __all__ = [
@@ -69,6 +70,7 @@ def object_headers(obj: S3Object, overrides: dict[str, str | None]) -> dict[str,
         "Metadata": obj.metadata or None,
         "TagCount": len(obj.tags) or None,
         "WebsiteRedirectLocation": obj.website_redirect,
+        **encryption.members(obj),
     }
     if obj.storage_class != "STANDARD":
         # S3 names the storage class only when it is not STANDARD

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import time
 import uuid
@@ -16,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from kumo.services.sqs.attributes import DEFAULTS, FIFO_DEFAULTS, redrive_policy
+from kumo.services.sqs.attributes import DEFAULTS, FIFO_DEFAULTS, KMS_DEFAULTS
 from kumo.services.sqs.errors import invalid_parameter, no_such_queue
 
 __all__ = [
@@ -112,7 +113,10 @@ class Queue:
 
     @property
     def defaults(self) -> dict[str, str]:
-        return {**DEFAULTS, **FIFO_DEFAULTS} if self.fifo else DEFAULTS
+        defaults = {**DEFAULTS, **FIFO_DEFAULTS} if self.fifo else DEFAULTS
+        if self.attributes.get("KmsMasterKeyId"):
+            defaults = {**defaults, **KMS_DEFAULTS}
+        return defaults
 
     def setting(self, name: str) -> str:
         return self.attributes.get(name, self.defaults.get(name, ""))
@@ -124,7 +128,11 @@ class Queue:
     def redrive(self) -> tuple[str, int] | None:
         """The dead-letter queue ARN and maxReceiveCount, when a RedrivePolicy is set."""
         value = self.attributes.get("RedrivePolicy")
-        return redrive_policy(value) if value else None
+        if not value:
+            return None
+        # checked when it was set (see attributes.redrive_policy): read, not re-checked
+        doc = json.loads(value)
+        return str(doc["deadLetterTargetArn"]), int(doc["maxReceiveCount"])
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)

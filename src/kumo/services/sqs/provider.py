@@ -21,7 +21,7 @@ from kumo.services.base import Provider, ServiceDeps, operation
 from kumo.services.sqs import messages as msgs
 from kumo.services.sqs import moves
 from kumo.services.sqs import store as db
-from kumo.services.sqs.attributes import check_attributes, redrive_policy
+from kumo.services.sqs.attributes import FIFO_DEFAULTS, check_attributes, check_fifo_throughput
 from kumo.services.sqs.background import Background
 from kumo.services.sqs.batches import check_entries, run_entries
 from kumo.services.sqs.errors import (
@@ -36,9 +36,9 @@ from kumo.services.sqs.models import (
     ReceiptHandle,
     check_queue_name,
     now_ms,
-    parse_queue_arn,
     parse_queue_url,
 )
+from kumo.services.sqs.redrive import check_redrive
 from kumo.services.sqs.sending import (
     SYSTEM_ATTRIBUTES,
     check_receive,
@@ -92,21 +92,6 @@ class SqsProvider(Provider):
             return await self.store.awrite(fn)
         return self.store.write(fn)
 
-    def _check_redrive(self, tx: Tx, attributes: dict[str, str], *, fifo: bool) -> None:
-        value = attributes.get("RedrivePolicy")
-        if not value:
-            return
-        target = parse_queue_arn(redrive_policy(value)[0])
-        dead_letter = db.get_queue(tx, *target) if target is not None else None
-        if dead_letter is None:
-            raise parameter_is_invalid(value, "RedrivePolicy", "Dead letter target does not exist.")
-        if dead_letter.fifo != fifo:
-            raise parameter_is_invalid(
-                value,
-                "RedrivePolicy",
-                "Dead-letter queue must be same type of queue as the source.",
-            )
-
     # -- queues --------------------------------------------------------------------------
 
     @operation("CreateQueue")
@@ -118,7 +103,11 @@ class SqsProvider(Provider):
         tags: dict[str, str] | None = None,
     ) -> Output:
         check_queue_name(queue_name, attributes or {})
-        wanted = check_attributes(attributes or {}, fifo=queue_name.endswith(".fifo"))
+        fifo = queue_name.endswith(".fifo")
+        wanted = check_attributes(attributes or {}, fifo=fifo)
+        if fifo:
+            check_fifo_throughput({**FIFO_DEFAULTS, **wanted})
+        source_arn = f"arn:aws:sqs:{ctx.region}:{ctx.account_id}:{queue_name}"
 
         def create(tx: Tx) -> Queue:
             existing = db.get_queue(tx, ctx.account_id, queue_name)
@@ -132,7 +121,7 @@ class SqsProvider(Provider):
                             status=400,
                         )
                 return existing
-            self._check_redrive(tx, wanted, fifo=queue_name.endswith(".fifo"))
+            check_redrive(tx, wanted, fifo=fifo, source_arn=source_arn)
             queue = Queue.new(ctx.account_id, ctx.region, queue_name, wanted, dict(tags or {}))
             db.put_queue(tx, queue)
             return queue
@@ -264,7 +253,9 @@ class SqsProvider(Provider):
 
         def update(tx: Tx) -> None:
             queue = db.require_queue(tx, account, name)
-            self._check_redrive(tx, wanted, fifo=queue.fifo)
+            check_redrive(tx, wanted, fifo=queue.fifo, source_arn=queue.arn)
+            if queue.fifo:
+                check_fifo_throughput({**queue.defaults, **queue.attributes, **wanted})
             queue.attributes.update(wanted)
             queue.modified = int(time.time())
             db.put_queue(tx, queue)

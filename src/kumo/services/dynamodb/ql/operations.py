@@ -384,8 +384,8 @@ def _transact_read(tx: Tx, scope: Scope, parsed: list[Statement], mode: str | No
             "where clause.",
             "Reads on indices are not supported within transactions.",
         )
-        capacity = capacities.setdefault(table.name, Capacity(table.name))
-        capacity.add_table(2 * read_units(size, True))
+        capacity = capacities.setdefault(table.name, Capacity(table.name, split=True))
+        capacity.add_read(2 * read_units(size, True))
         responses.append({"Item": item} if item is not None else {})
     out: Output = {"Responses": responses}
     consumed = _consumed(capacities, mode)
@@ -426,7 +426,7 @@ def _transact_write(
     for change in prepared:
         change.apply(writers)
         name = change.table.name
-        change.charge(capacities.setdefault(name, Capacity(name)), factor=2.0)
+        change.charge(capacities.setdefault(name, Capacity(name, split=True)), factor=2.0)
     writers.close()
     out: Output = {"Responses": [{} for _ in parsed]}
     consumed = _consumed(capacities, mode)

@@ -56,7 +56,7 @@ class Prepared:
         if self.write:
             charge_write(capacity, self.table, self.old, self.new, factor)
         else:
-            capacity.add_table(factor * read_units(db.item_size_of(self.old), True))
+            capacity.add_read(factor * read_units(db.item_size_of(self.old), True))
 
 
 def _failed(old: Item | None, on_failure: str | None) -> ServiceError:
