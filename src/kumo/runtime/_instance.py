@@ -315,7 +315,10 @@ def setup(config: dict[str, Any], channel: Channel, base_path: list[str]) -> Non
     """Turn this freshly forked process into the function's sandbox."""
     code_dir = config["code_dir"]
     tmp = config["tmp"]
-    needed = [code_dir, *config["layer_paths"], *base_path]
+    # the interpreter too: a function may start ``sys.executable``, and a virtual
+    # environment's python needs its prefix (pyvenv.cfg) beside it
+    interpreter = [sys.prefix, sys.base_prefix, os.path.dirname(sys.executable)]
+    needed = [code_dir, *config["layer_paths"], *base_path, *interpreter]
     keep = outermost_under("/tmp", needed)
     hidden = os.path.realpath(config["hide"]) if config.get("hide") else None
     if isolate_tmp(os.path.realpath(tmp), keep):
