@@ -67,8 +67,9 @@ __all__ = [
 
 Tags = list[dict[str, str]]
 
-# attempts to open an object's blob when a concurrent overwrite removes it in between
-_OPEN_ATTEMPTS = 3
+# attempts to open an object's blob when a concurrent overwrite removes it in between; each
+# retry reads the newer record, so only a key rewritten faster than one read can exhaust them
+_OPEN_ATTEMPTS = 100
 
 
 def put_object(
