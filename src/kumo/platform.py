@@ -57,8 +57,14 @@ class Platform:
             (p for p in self.providers.values() if type(p).handle_http is not Provider.handle_http),
             key=lambda p: p.service == "s3",
         )
+        self.screening = [
+            p for p in self.providers.values() if type(p).screen is not Provider.screen
+        ]
         self.app = AsgiAdapter(
-            self.handle, on_startup=self._on_startup, on_shutdown=self._on_shutdown
+            self.handle,
+            screen=self.screen,
+            on_startup=self._on_startup,
+            on_shutdown=self._on_shutdown,
         )
 
     def lookup_credential(self, access_key_id: str) -> Credential | None:
@@ -85,6 +91,16 @@ class Platform:
             expiration=record.get("expiration"),
             active=record.get("status", "Active") == "Active",
         )
+
+    def screen(self, request: HttpRequest) -> HttpResponse | None:
+        """A refusal of ``request`` before its body is read, or None."""
+        if request.path.startswith(PREFIX):
+            return None
+        for provider in self.screening:
+            refused = provider.screen(request)
+            if refused is not None:
+                return refused
+        return None
 
     async def handle(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(PREFIX):

@@ -3,7 +3,8 @@
 Bodies are read into a spooled file (memory for small ones, disk for large ones) and
 response bodies stream from files or iterators, so large transfers keep memory flat.
 uvicorn answers ``Expect: 100-continue`` when the body is first read, accepts chunked
-bodies and shuts down gracefully on SIGINT/SIGTERM.
+bodies and shuts down gracefully on SIGINT/SIGTERM. kumo's protocol class only makes each
+response's status line and headers leave in the same write as its first body bytes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from kumo.aws.http import Body, Headers, HttpRequest, HttpResponse
 
@@ -24,6 +26,8 @@ Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
+# looks at a request before its body is read; a response refuses it unread
+Screen = Callable[[HttpRequest], HttpResponse | None]
 
 CHUNK = 256 * 1024
 
@@ -35,10 +39,12 @@ class AsgiAdapter:
         self,
         handler: Handler,
         *,
+        screen: Screen | None = None,
         on_startup: Callable[[], Awaitable[None]] | None = None,
         on_shutdown: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.handler = handler
+        self.screen = screen
         self.on_startup = on_startup
         self.on_shutdown = on_shutdown
 
@@ -48,7 +54,16 @@ class AsgiAdapter:
             return
         if scope["type"] != "http":
             return
-        request = await read_request(scope, receive)
+        request = request_head(scope)
+        if self.screen is not None:
+            refused = self.screen(request)
+            if refused is not None:
+                # the body is never read (a client that sent Expect: 100-continue never
+                # sends it); closing the connection discards whatever else is on its way
+                refused.headers.set("Connection", "close")
+                await write_response(refused, send, head=request.method == "HEAD")
+                return
+        await read_body(request, receive)
         try:
             response = await self.handler(request)
             await write_response(response, send, head=request.method == "HEAD")
@@ -69,10 +84,25 @@ class AsgiAdapter:
                 return
 
 
-async def read_request(scope: Scope, receive: Receive) -> HttpRequest:
+def request_head(scope: Scope) -> HttpRequest:
+    """The request as far as its head goes; its body is empty until :func:`read_body`."""
     headers = Headers([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]])
     raw_path_bytes: bytes | None = scope.get("raw_path")
     raw_path = raw_path_bytes.decode("latin-1") if raw_path_bytes else scope["path"]
+    client = scope.get("client")
+    return HttpRequest(
+        method=scope["method"],
+        path=unquote(raw_path),
+        raw_path=raw_path,
+        query_string=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        scheme=scope.get("scheme", "http"),
+        client=tuple(client) if client else None,
+    )
+
+
+async def read_body(request: HttpRequest, receive: Receive) -> None:
+    """Read the request's body into a spooled file (memory when small, disk when large)."""
     body, spool = Body.spooled()
     while True:
         message = await receive()
@@ -84,17 +114,7 @@ async def read_request(scope: Scope, receive: Receive) -> HttpRequest:
         if not message.get("more_body", False):
             break
     body.rewind()
-    client = scope.get("client")
-    return HttpRequest(
-        method=scope["method"],
-        path=unquote(raw_path),
-        raw_path=raw_path,
-        query_string=scope.get("query_string", b"").decode("latin-1"),
-        headers=headers,
-        body=body,
-        scheme=scope.get("scheme", "http"),
-        client=tuple(client) if client else None,
-    )
+    request.body = body
 
 
 async def write_response(response: HttpResponse, send: Send, *, head: bool = False) -> None:
@@ -147,11 +167,58 @@ def _close(body: Any) -> None:
         close()
 
 
+class _HeadWithBody:
+    """A transport that holds a response's head until its first body bytes are written.
+
+    uvicorn writes the status line and headers, then the body, in two writes: on a
+    TCP_NODELAY socket that is two segments and two wake-ups of the client for every small
+    response. Everything but the head (``100 Continue`` above all) passes straight through.
+    """
+
+    __slots__ = ("_head", "_transport")
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._head: bytes | None = None
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self._head is not None:
+            data, self._head = self._head + bytes(data), None
+        elif data[:9] == b"HTTP/1.1 " and data[9:10] != b"1":
+            self._head = bytes(data)
+            return
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._head is not None:
+            head, self._head = self._head, None
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class _HttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, writing each small response in one piece."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(_HeadWithBody(transport))  # type: ignore[arg-type]
+
+    def on_response_complete(self) -> None:
+        # a HEAD response (or one without body bytes) has only its head to send
+        self.transport.flush()  # type: ignore[attr-defined]
+        super().on_response_complete()
+
+
 def uvicorn_config(app: AsgiAdapter, **kwargs: Any) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         loop="uvloop",
-        http="httptools",
+        http=_HttpProtocol,
         lifespan="on",
         log_level="warning",
         access_log=False,

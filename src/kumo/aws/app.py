@@ -7,6 +7,7 @@ back as the error shape of the protocol the client spoke; an unexpected exceptio
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from botocore.model import OperationModel
 
 log = logging.getLogger("kumo.aws")
+
+# bodies larger than this are authenticated (hashed, aws-chunked decoded) on a worker thread
+_HASHED_ON_LOOP = 64 * 1024
 
 
 class AwsApp:
@@ -49,7 +53,11 @@ class AwsApp:
         ctx.protocol = detect_protocol(service, request)
         ctx.region = region_from_host(request.host) or self.region
         try:
-            self.authenticator.authenticate(ctx)
+            if request.body.size() > _HASHED_ON_LOOP:
+                # checking a large body's digests takes long: keep the loop free meanwhile
+                await asyncio.to_thread(self.authenticator.authenticate, ctx)
+            else:
+                self.authenticator.authenticate(ctx)
             ctx.operation, ctx.params = create_parser(service, ctx.protocol).parse(request)
             output = await self.dispatcher.call(ctx)
             response = create_serializer(service, ctx.protocol).serialize_response(

@@ -36,8 +36,8 @@ class Dispatcher:
 
     ``async`` methods run on the event loop. Plain methods run inline on the loop too when
     ``inline`` is set (a thread handoff costs more than a short method), except those
-    declared blocking, which run on a worker pool. kumo turns ``inline`` off with fsync,
-    where every commit waits on the disk.
+    declared blocking (always, or by a rule for this request), which run on a worker pool.
+    kumo turns ``inline`` off with fsync, where every commit waits on the disk.
     """
 
     def __init__(
@@ -58,6 +58,7 @@ class Dispatcher:
         method = provider.handler_for(operation) if provider is not None else None
         if method is None:
             raise NotImplementedOperation(ctx.service_name, operation)
+        assert provider is not None
         if ctx.protocol is not None:
             validate_input(ctx.operation, ctx.params, ctx.protocol)
         names, var_kw = _accepted(method.__func__)  # type: ignore[attr-defined]
@@ -68,7 +69,7 @@ class Dispatcher:
                 kwargs[snake] = value
         if inspect.iscoroutinefunction(method):
             result = await method(ctx, **kwargs)
-        elif self.inline and operation not in provider.blocking_operations:  # type: ignore[union-attr]
+        elif self.inline and not _blocks(provider, operation, ctx):
             result = method(ctx, **kwargs)
         else:
             loop = asyncio.get_running_loop()
@@ -77,3 +78,8 @@ class Dispatcher:
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _blocks(provider: Provider, operation: str, ctx: RequestContext) -> bool:
+    rule = provider.blocking_operations.get(operation, False)
+    return rule if isinstance(rule, bool) else rule(ctx)

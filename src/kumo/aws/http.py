@@ -57,6 +57,10 @@ class Headers(Mapping[str, str]):
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key.lower() in self._index
 
+    def names(self) -> Iterable[str]:
+        """The distinct header names, lower-cased."""
+        return self._index.keys()
+
     def get_all(self, key: str) -> list[str]:
         return list(self._index.get(key.lower(), ()))
 

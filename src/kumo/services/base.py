@@ -6,7 +6,9 @@ of the output shape's members (CamelCase, as in the model) or raises a ``Service
 Methods may be plain or ``async``. A plain method runs inline on the event loop when it is
 short (store reads and group-committed writes without fsync); one that can take long —
 streaming large bodies, waiting on other work, calling kumo back over HTTP — is declared
-``@operation("PutObject", blocking=True)`` and runs on a worker thread.
+``@operation("CopyObject", blocking=True)`` and runs on a worker thread. ``blocking`` may
+also be a rule that looks at the request (``blocking=large_body``): the operation then runs
+on a worker thread only when the rule says so, and inline otherwise.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:
     from kumo.aws.authn import Authenticator
+    from kumo.aws.context import RequestContext
     from kumo.aws.http import HttpRequest, HttpResponse
     from kumo.config import Settings
     from kumo.runtime.api import Runtime
@@ -27,11 +30,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 _OPERATION_ATTR = "__kumo_operation__"
 _BLOCKING_ATTR = "__kumo_blocking__"
 
+# says, for one request, whether its operation may take long
+BlockingRule = Callable[["RequestContext"], bool]
 
-def operation(name: str, *, blocking: bool = False) -> Callable[[F], F]:
+
+def operation(name: str, *, blocking: bool | BlockingRule = False) -> Callable[[F], F]:
     """Mark a provider method as the implementation of the AWS operation ``name``.
 
-    ``blocking`` says the method may take long, so it must not run on the event loop.
+    ``blocking`` says the method may take long, so it must not run on the event loop: always
+    (``True``) or for the requests a rule picks.
     """
 
     def mark(fn: F) -> F:
@@ -68,22 +75,25 @@ class Provider:
     service: ClassVar[str]
     # operation name -> method name, collected from @operation marks
     operations: ClassVar[dict[str, str]] = {}
-    # operations declared blocking=True
-    blocking_operations: ClassVar[frozenset[str]] = frozenset()
+    # operation name -> True (always blocking) or the rule that decides per request
+    blocking_operations: ClassVar[dict[str, bool | BlockingRule]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         ops: dict[str, str] = {}
-        blocking: set[str] = set()
+        blocking: dict[str, bool | BlockingRule] = {}
         for klass in reversed(cls.__mro__):
             for attr, value in vars(klass).items():
                 op_name = getattr(value, _OPERATION_ATTR, None)
                 if op_name is not None:
                     ops[op_name] = attr
-                    if getattr(value, _BLOCKING_ATTR, False):
-                        blocking.add(op_name)
+                    rule = getattr(value, _BLOCKING_ATTR, False)
+                    if rule:
+                        blocking[op_name] = rule
+                    else:
+                        blocking.pop(op_name, None)
         cls.operations = ops
-        cls.blocking_operations = frozenset(blocking)
+        cls.blocking_operations = blocking
 
     def __init__(self, deps: ServiceDeps) -> None:
         self.deps = deps
@@ -102,6 +112,11 @@ class Provider:
 
     def reset(self) -> None:
         """Forget in-memory state after the store was wiped (``POST /_kumo/state/reset``)."""
+
+    def screen(self, request: HttpRequest) -> HttpResponse | None:
+        """Refuse a request from its head alone, before its body is read (a declared size
+        over the service's limit), or return None to read it as usual."""
+        return None
 
     async def handle_http(self, request: HttpRequest, front: Front) -> HttpResponse | None:
         """Answer a request that is not an API call (a website, a function URL, a CORS

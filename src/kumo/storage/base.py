@@ -118,6 +118,16 @@ class Store(ABC):
         If ``fn`` raises, nothing it wrote is kept and the exception propagates.
         """
 
+    def get_cached(self, table: str, key: Key) -> Any | None:
+        """The committed record at ``key``, read outside any transaction.
+
+        For records read on most requests and rarely written (a table's, queue's or
+        bucket's definition): a store may answer from memory for as long as no committed
+        write has touched ``table`` since. Every call returns a fresh value, so callers may
+        change it. It sees every write whose ``write()`` returned before it was called.
+        """
+        return self.read(lambda tx: tx.get(table, key))
+
     async def aread(self, fn: Callable[[Tx], T]) -> T:
         import asyncio
 

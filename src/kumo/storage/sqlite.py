@@ -27,6 +27,12 @@ shares one WAL sync among every write in the batch.
 Reads: each concurrent reader borrows its own read-only connection from a pool and reads
 one WAL snapshot; readers never wait for the writer. A read that starts after a write
 returned sees that write.
+
+Cached reads (:meth:`SqliteStore.get_cached`): the raw JSON of a record is kept with the
+version its table had before the row was read; a table's version moves on after every
+commit that touched the table (and :meth:`SqliteStore.reset` moves all of them), before the
+writer returns. A kept record whose table has moved on is read again, so a cached read never
+returns what a returned write replaced.
 """
 
 from __future__ import annotations
@@ -87,6 +93,10 @@ _PAGE = 256
 _MAX_BATCH = 1024
 # keep the WAL from growing without bound after a burst
 _WAL_LIMIT = 64 * 1024 * 1024
+# records kept by get_cached (all are dropped when it is full: they are few and re-read fast)
+_CACHE_SIZE = 4096
+# added to every table's version by reset(); per-table counts stay far below it
+_EPOCH = 1 << 48
 
 
 def _key(key: Key) -> bytes:
@@ -137,6 +147,7 @@ class _SqliteTx(Tx):
         self._conn = conn
         self._writable = writable
         self._open = True
+        self.touched: set[str] = set()  # the tables this transaction wrote to
 
     def _check(self, writing: bool = False) -> sqlite3.Connection:
         if not self._open:
@@ -158,6 +169,7 @@ class _SqliteTx(Tx):
 
     def put(self, table: str, key: Key, value: Any) -> None:
         conn = self._check(writing=True)
+        self.touched.add(table)
         conn.execute(
             "INSERT OR REPLACE INTO kv (tbl, k, v) VALUES (?, ?, ?)",
             (table, _key(key), _dumps(value)),
@@ -165,6 +177,7 @@ class _SqliteTx(Tx):
 
     def delete(self, table: str, key: Key) -> bool:
         conn = self._check(writing=True)
+        self.touched.add(table)
         cur = conn.execute("DELETE FROM kv WHERE tbl = ? AND k = ?", (table, _key(key)))
         return cur.rowcount > 0
 
@@ -309,6 +322,11 @@ class SqliteStore(Store):
         self._queue: deque[_Job] = deque()
         self._leading = False
         self._leader: int | None = None  # ident of the thread running a batch
+        # get_cached: table -> version, and (table, key) -> (version read before, raw JSON)
+        self._versions: dict[str, int] = {}
+        self._epoch = 0
+        self._cache: dict[tuple[str, bytes], tuple[int, bytes | None]] = {}
+        self._batch_touched: set[str] = set()  # only the leader uses it
         self._wconn = self._connect_writer()
 
     # -- connections ---------------------------------------------------------------------
@@ -376,6 +394,34 @@ class SqliteStore(Store):
                 self._discard_reader(conn)
             else:
                 self._release_reader(conn)
+
+    def get_cached(self, table: str, key: Key) -> Any | None:
+        if self._closed:
+            raise StoreClosedError("store is closed")
+        k = (table, _key(key))
+        version = self._epoch + self._versions.get(table, 0)  # before the row is read
+        hit = self._cache.get(k)
+        if hit is not None and hit[0] == version:
+            raw = hit[1]
+        else:
+            conn = self._reader()
+            try:
+                row = conn.execute("SELECT v FROM kv WHERE tbl = ? AND k = ?", k).fetchone()
+            except sqlite3.Error as exc:
+                self._discard_reader(conn)
+                raise _translate(exc) from exc
+            self._release_reader(conn)
+            raw = None if row is None else bytes(row[0])
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            self._cache[k] = (version, raw)
+        return None if raw is None else _loads(raw)
+
+    def _moved_on(self, tables: set[str]) -> None:
+        """Tables a commit touched (leader only): their cached records are stale."""
+        for table in tables:
+            self._versions[table] = self._versions.get(table, 0) + 1
+        tables.clear()
 
     def write(self, fn: Callable[[Tx], T]) -> T:
         if self._leader == threading.get_ident():
@@ -486,6 +532,9 @@ class SqliteStore(Store):
             for job in jobs:
                 outcomes.setdefault(id(job), (False, _translate(exc)))
             return []
+        finally:
+            # also after a failure: whatever happened, a stale cached record is read again
+            self._moved_on(self._batch_touched)
         for job, value in done:
             outcomes[id(job)] = (True, value)
         return []
@@ -499,6 +548,7 @@ class SqliteStore(Store):
         try:
             result = job.fn(tx)
         except BaseException as exc:
+            self._batch_touched |= tx.touched
             tx._close()
             if conn.in_transaction and savepoint:
                 conn.execute("ROLLBACK TO job")
@@ -506,6 +556,7 @@ class SqliteStore(Store):
             elif conn.in_transaction:
                 conn.execute("ROLLBACK")
             return False, exc
+        self._batch_touched |= tx.touched
         tx._close()
         if conn.in_transaction and savepoint:
             conn.execute("RELEASE job")
@@ -570,7 +621,11 @@ class SqliteStore(Store):
             conn.execute("DELETE FROM kv")
             conn.execute("DELETE FROM outbox")
 
-        self.write(wipe)
+        try:
+            self.write(wipe)
+        finally:
+            self._epoch += _EPOCH
+            self._cache.clear()
         # records first: a crash in between leaves unreferenced blobs, never dangling records
         self._blobs.clear()
 

@@ -6,9 +6,11 @@ import base64
 import datetime as dt
 import hashlib
 import os
+import socket
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -121,6 +123,35 @@ def test_key_too_long(s3: Any, bucket: str) -> None:
     with pytest.raises(ClientError) as exc:
         s3.put_object(Bucket=bucket, Key="k" * 1025, Body=b"x")
     assert error_of(exc) == ("KeyTooLongError", 400)
+
+
+@pytest.mark.parametrize("expect", [True, False])
+def test_a_body_declared_too_large_is_refused_before_it_is_sent(
+    kumo: Any, bucket: str, expect: bool
+) -> None:
+    """S3 answers EntityTooLarge from the headers alone: a client waiting on 100-continue
+    never sends the body, and one that does not wait has its connection closed."""
+    url = urlsplit(kumo.url)
+    head = (
+        f"PUT /{bucket}/big HTTP/1.1\r\nHost: {url.netloc}\r\n"
+        f"Content-Length: {5 * 1024**3 + 1}\r\n"
+        + ("Expect: 100-continue\r\n" if expect else "")
+        + "\r\n"
+    )
+    with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
+        sock.sendall(head.encode())
+        if not expect:
+            sock.sendall(b"x" * 65536)  # the start of a body that is never read
+        data = b""
+        while chunk := sock.recv(65536):  # until kumo closes the connection
+            data += chunk
+    status_line, _, rest = data.partition(b"\r\n")
+    assert status_line == b"HTTP/1.1 400 Bad Request"
+    assert b"100 Continue" not in data
+    assert b"<Code>EntityTooLarge</Code>" in rest
+    assert b"<MaxSizeAllowed>5368709120</MaxSizeAllowed>" in rest
+    assert f"<ProposedSize>{5 * 1024**3 + 1}</ProposedSize>".encode() in rest
+    assert requests.head(f"{kumo.url}/{bucket}/big", timeout=5).status_code == 404
 
 
 # -- ranges ---------------------------------------------------------------------------------

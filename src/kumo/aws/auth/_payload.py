@@ -102,9 +102,11 @@ def decode_payload(
     ``x-amz-decoded-content-length`` (``IncompleteBody``). ``digests`` names extra
     algorithms to compute (for example ``("md5",)``).
     """
-    plan = _Plan.read(request, info, digests)
     body = request.body
     body.seek(0)
+    if not digests and _nothing_declared(request.headers, info):
+        return DecodedPayload(body=body)  # most API calls: nothing to decode or check
+    plan = _Plan.read(request, info, digests)
     if not plan.chunked:
         if plan.hashers:
             while piece := body.read(_READ_SIZE):
@@ -137,6 +139,28 @@ def decode_payload(
         raise
     body.close()
     return payload
+
+
+# the headers that say something about the body's encoding or digests
+_BODY_HEADERS = frozenset(
+    {
+        "content-encoding",
+        "content-md5",
+        "x-amz-content-sha256",
+        "x-amz-decoded-content-length",
+        "x-amz-sdk-checksum-algorithm",
+        "x-amz-trailer",
+    }
+)
+
+
+def _nothing_declared(headers: Headers, info: SigningInfo | None) -> bool:
+    if info is not None and info.payload_hash:
+        return False
+    for name in headers.names():
+        if name in _BODY_HEADERS or name.startswith(checksums.CHECKSUM_HEADER_PREFIX):
+            return False
+    return True
 
 
 @dataclass

@@ -298,12 +298,9 @@ def get_item(
         accepts=("ProjectionExpression",),
     )
 
-    def read(tx: Tx) -> tuple[Table, tuple[Item, int] | None]:
-        table = db.require_table(tx, req.account, req.region, req.table_name)
-        checked = ks.check_key(table, validate_item(key))
-        return table, db.read_item(tx, table, checked)
-
-    table, found = req.store.read(read)
+    table = db.cached_table(req.store, req.account, req.region, req.table_name)
+    checked = ks.check_key(table, validate_item(key))
+    found = req.store.read(lambda tx: db.read_item(tx, table, checked))
     out: Output = {}
     size = 0
     if found is not None:

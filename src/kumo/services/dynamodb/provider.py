@@ -60,9 +60,7 @@ class DynamoDBProvider(Provider):
             self._task = None
 
     def _table(self, ctx: RequestContext, name: str, *, named: bool = True) -> Table:
-        return self.store.read(
-            lambda tx: db.require_table(tx, ctx.account_id, ctx.region, name, named=named)
-        )
+        return db.cached_table(self.store, ctx.account_id, ctx.region, name, named=named)
 
     # -- tables --------------------------------------------------------------------------
 

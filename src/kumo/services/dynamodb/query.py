@@ -259,8 +259,9 @@ def query(
     query_filter: dict[str, Any] | None,
     scan_index_forward: bool | None,
 ) -> Output:
+    table = db.cached_table(req.store, req.account, req.region, req.table_name)
+
     def read(tx: Tx) -> Output:
-        table = db.require_table(tx, req.account, req.region, req.table_name)
         index = _index(table, req)
         hash_key, range_key = (
             (index.hash_key, index.range_key) if index else (table.hash_key, table.range_key)
@@ -353,8 +354,9 @@ def scan(
         accepts=("ProjectionExpression", "FilterExpression"),
     )
 
+    table = db.cached_table(req.store, req.account, req.region, req.table_name)
+
     def read(tx: Tx) -> Output:
-        table = db.require_table(tx, req.account, req.region, req.table_name)
         index = _index(table, req)
         select = _select(table, index, req, parsed)
         if index is None:

@@ -28,7 +28,7 @@ from kumo.services.dynamodb import keys as ks
 from kumo.services.dynamodb.errors import table_not_found
 from kumo.services.dynamodb.models import Index, Stats, Table
 from kumo.services.dynamodb.values import item_size, values_equal
-from kumo.storage.base import Tx
+from kumo.storage.base import Store, Tx
 from kumo.storage.keys import key
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "STATS",
     "TABLES",
     "ItemWriter",
+    "cached_table",
     "decode_item",
     "encode_item",
     "get_table",
@@ -124,6 +125,16 @@ def require_table(tx: Tx, account: str, region: str, name: str, *, named: bool =
     if table is None:
         raise table_not_found(name if named else None)
     return table
+
+
+def cached_table(
+    store: Store, account: str, region: str, name: str, *, named: bool = False
+) -> Table:
+    """:func:`require_table` outside a transaction, kept in memory while no table changes."""
+    data = store.get_cached(TABLES, key(account, region, name))
+    if data is None:
+        raise table_not_found(name if named else None)
+    return Table.from_record(data)
 
 
 def put_table(tx: Tx, table: Table) -> None:

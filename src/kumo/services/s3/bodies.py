@@ -10,16 +10,26 @@ import hashlib
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
+from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
 from kumo.aws.http import HttpRequest
 from kumo.storage.blobs import BlobStore
 
-__all__ = ["MAX_UPLOAD_SIZE", "RangeReader", "StoredBody", "check_upload_size", "write_body"]
+__all__ = [
+    "MAX_UPLOAD_SIZE",
+    "RangeReader",
+    "StoredBody",
+    "check_upload_size",
+    "large_body",
+    "write_body",
+]
 
 # the largest body one PUT (an object or a part) may carry
 MAX_UPLOAD_SIZE = 5 * 1024**3
 
 _CHUNK = 1024 * 1024
+# bodies up to this size are written on the event loop: a thread handoff costs more
+_INLINE_BODY = 64 * 1024
 
 
 class Readable(Protocol):
@@ -50,6 +60,11 @@ def check_upload_size(request: HttpRequest) -> None:
         ProposedSize=declared,
         MaxSizeAllowed=str(MAX_UPLOAD_SIZE),
     )
+
+
+def large_body(ctx: RequestContext) -> bool:
+    """Whether the request's body is large enough to be written off the event loop."""
+    return ctx.request.body.size() > _INLINE_BODY
 
 
 def write_body(blobs: BlobStore, src: Readable | None) -> StoredBody:

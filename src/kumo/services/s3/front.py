@@ -8,10 +8,11 @@
 - browser form uploads (``POST`` of ``multipart/form-data`` to a bucket, see
   :mod:`kumo.services.s3.post`);
 
-and adds the ``Access-Control-*`` headers to ordinary S3 responses whose ``Origin`` a CORS
-rule allows. These are the only S3 modules that see HTTP: none of them has a botocore
-operation to be parsed or serialized by, so there is no model to drive them. Error
-documents still come from the rest-xml serializer.
+refuses a ``PUT`` whose declared size S3 would not take before its body is read
+(:func:`screen`), and adds the ``Access-Control-*`` headers to ordinary S3 responses whose
+``Origin`` a CORS rule allows. These are the only S3 modules that see HTTP: none of them
+has a botocore operation to be parsed or serialized by, so there is no model to drive
+them. Error documents still come from the rest-xml serializer.
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ from kumo.aws.protocols import create_serializer
 from kumo.aws.protocols.rest_xml import virtual_host_bucket
 from kumo.services.s3 import cors, post, website
 from kumo.services.s3 import store as db
+from kumo.services.s3.bodies import check_upload_size
 from kumo.services.s3.errors import no_such_bucket
 
 if TYPE_CHECKING:
     from kumo.services.s3.host import Host
 
-__all__ = ["Next", "error_response", "handle", "request_bucket"]
+__all__ = ["Next", "error_response", "handle", "request_bucket", "screen"]
 
 Next = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
@@ -89,6 +91,17 @@ async def handle(
     if origin and name is not None:
         _add_cors_headers(s3, unquote(name), request.method, response, origin)
     return response
+
+
+def screen(request: HttpRequest) -> HttpResponse | None:
+    """EntityTooLarge for an S3 ``PUT`` declaring a body over the single-upload limit."""
+    if request.method != "PUT" or detect_service(request) != "s3":
+        return None
+    try:
+        check_upload_size(request)
+    except ServiceError as error:
+        return error_response(error, _request_id())
+    return None
 
 
 def _request_id() -> str:

@@ -104,7 +104,7 @@ def put_object(
     storage_class = check_storage_class(storage_class)
     check_redirect_location(website_redirect_location)
     tags = parse_tagging_header(tagging) if tagging else []
-    found = s3.store.read(lambda tx: db.require_bucket(tx, bucket))
+    found = db.cached_bucket(s3.store, bucket)
     grants = object_acl(found, acl)
     sse = encryption.customer_key(
         sse_customer_algorithm, sse_customer_key, sse_customer_key_md5

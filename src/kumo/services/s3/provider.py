@@ -33,6 +33,7 @@ from kumo.services.s3 import (
     version_listing,
     website,
 )
+from kumo.services.s3.bodies import large_body
 
 log = logging.getLogger("kumo.s3")
 
@@ -73,6 +74,10 @@ class S3Provider(Provider):
                 await asyncio.to_thread(lifecycle.sweep, self.store, self.clock())
             except Exception:
                 log.exception("lifecycle sweep failed")
+
+    def screen(self, request: HttpRequest) -> HttpResponse | None:
+        """EntityTooLarge for a body declared over S3's limit, before a byte of it is read."""
+        return front.screen(request)
 
     async def handle_http(self, request: HttpRequest, api: Front) -> HttpResponse | None:
         """S3's requests that are not API operations (see :mod:`kumo.services.s3.front`)."""
@@ -159,8 +164,8 @@ class S3Provider(Provider):
     get_object_acl = operation("GetObjectAcl")(acl.get_object_acl)
 
     # -- objects -------------------------------------------------------------------------------
-    put_object = operation("PutObject", blocking=True)(objects.put_object)
-    get_object = operation("GetObject", blocking=True)(objects.get_object)
+    put_object = operation("PutObject", blocking=large_body)(objects.put_object)
+    get_object = operation("GetObject")(objects.get_object)
     head_object = operation("HeadObject")(objects.head_object)
     delete_object = operation("DeleteObject")(objects.delete_object)
     delete_objects = operation("DeleteObjects")(objects.delete_objects)
@@ -177,7 +182,7 @@ class S3Provider(Provider):
 
     # -- multipart uploads ---------------------------------------------------------------------
     create_multipart_upload = operation("CreateMultipartUpload")(multipart.create_multipart_upload)
-    upload_part = operation("UploadPart", blocking=True)(multipart.upload_part)
+    upload_part = operation("UploadPart", blocking=large_body)(multipart.upload_part)
     upload_part_copy = operation("UploadPartCopy", blocking=True)(multipart.upload_part_copy)
     complete_multipart_upload = operation("CompleteMultipartUpload", blocking=True)(
         multipart.complete_multipart_upload

@@ -23,6 +23,7 @@ __all__ = [
     "BUCKETS",
     "OBJECTS",
     "VERSIONS",
+    "cached_bucket",
     "delete_object",
     "get_object",
     "has_objects",
@@ -51,6 +52,14 @@ def require_bucket(tx: Tx, name: str) -> Bucket:
     if bucket is None:
         raise no_such_bucket(name)
     return bucket
+
+
+def cached_bucket(store: Store, name: str) -> Bucket:
+    """:func:`require_bucket` outside a transaction, kept in memory while no bucket changes."""
+    data = store.get_cached(BUCKETS, key(name))
+    if data is None:
+        raise no_such_bucket(name)
+    return Bucket.from_record(data)
 
 
 def put_bucket(tx: Tx, bucket: Bucket) -> None:

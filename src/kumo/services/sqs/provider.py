@@ -84,7 +84,7 @@ class SqsProvider(Provider):
 
     def _queue(self, queue_url: str) -> Queue:
         account, name = parse_queue_url(queue_url)
-        return self.store.read(lambda tx: db.require_queue(tx, account, name))
+        return db.cached_queue(self.store, account, name)
 
     async def _awrite(self, fn: Callable[[Tx], T]) -> T:
         # with fsync a commit waits on the disk: keep it off the event loop

@@ -18,7 +18,7 @@ from kumo.aws.errors import ServiceError
 from kumo.services.sqs.errors import no_such_queue
 from kumo.services.sqs.models import Message, Queue, ReceiptHandle, now_ms, parse_queue_arn
 from kumo.services.sqs.sending import new_message
-from kumo.storage.base import Tx
+from kumo.storage.base import Store, Tx
 from kumo.storage.keys import decode_key, key, key_prefix, prefix_end
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Received",
     "add_message",
     "all_queues",
+    "cached_queue",
     "counts",
     "deduplicated",
     "delete_queue",
@@ -67,6 +68,14 @@ def require_queue(tx: Tx, account: str, name: str) -> Queue:
     if queue is None:
         raise no_such_queue()
     return queue
+
+
+def cached_queue(store: Store, account: str, name: str) -> Queue:
+    """:func:`require_queue` outside a transaction, kept in memory while no queue changes."""
+    data = store.get_cached(QUEUES, key(account, name))
+    if data is None:
+        raise no_such_queue()
+    return Queue.from_record(data)
 
 
 def put_queue(tx: Tx, queue: Queue) -> None:
