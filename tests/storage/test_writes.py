@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from kumo.storage import StorageError, StoreClosedError, Tx
-from kumo.storage.sqlite import SqliteStore, _conn_of
+from kumo.storage.sqlite import SqliteStore, conn_of
 
 
 class Held:
@@ -146,7 +146,7 @@ def test_batch_is_rerun_when_the_database_aborts_the_transaction(store: SqliteSt
 
     def abort(tx: Tx) -> None:
         tx.put("t", "x", 1)
-        _conn_of(tx).execute("ROLLBACK")  # what SQLite itself may do on an I/O error
+        conn_of(tx).execute("ROLLBACK")  # what SQLite itself may do on an I/O error
         raise sqlite3.OperationalError("disk I/O error")  # reaches the caller translated
 
     held = Held(store)
@@ -167,7 +167,7 @@ def test_a_lone_write_is_undone_without_a_savepoint(store: SqliteStore) -> None:
 
     def aborts(tx: Tx) -> None:
         tx.put("t", "k", 1)
-        _conn_of(tx).execute("ROLLBACK")  # as SQLite may on an I/O error
+        conn_of(tx).execute("ROLLBACK")  # as SQLite may on an I/O error
 
     with pytest.raises(KeyError):
         store.write(fails)

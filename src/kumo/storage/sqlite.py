@@ -38,29 +38,27 @@ returns what a returned write replaced.
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kumo.storage._sqlite_tx import SqliteTx, conn_of, encode_key, loads, translate
 from kumo.storage.base import (
     Key,
     OutboxEvent,
-    ReadOnlyError,
     StorageError,
     Store,
     StoreClosedError,
     Tx,
 )
 from kumo.storage.blobs import BlobStore
-from kumo.storage.keys import prefix_end
 
-__all__ = ["BatchStats", "SqliteStore"]
+__all__ = ["BatchStats", "SqliteStore", "conn_of"]
 
 T = TypeVar("T")
 
@@ -87,8 +85,6 @@ PRAGMA user_version = 1;
 COMMIT;
 """
 
-# rows fetched per query by a scan; bounds memory while a scan is consumed lazily
-_PAGE = 256
 # most functions run in one transaction; bounds the latency of the batch's first caller
 _MAX_BATCH = 1024
 # keep the WAL from growing without bound after a burst
@@ -97,155 +93,6 @@ _WAL_LIMIT = 64 * 1024 * 1024
 _CACHE_SIZE = 4096
 # added to every table's version by reset(); per-table counts stay far below it
 _EPOCH = 1 << 48
-
-
-def _key(key: Key) -> bytes:
-    if isinstance(key, str):
-        return key.encode("utf-8")
-    if isinstance(key, bytes):
-        return key
-    raise TypeError(f"keys are str or bytes, not {type(key).__name__}")
-
-
-def _dumps(value: Any) -> bytes:
-    # allow_nan=False: NaN/Infinity are not JSON and PostgreSQL's jsonb refuses them
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-
-
-def _loads(data: bytes) -> Any:
-    return json.loads(data)
-
-
-def _translate(exc: BaseException) -> BaseException:
-    """Database errors reach callers as :class:`StorageError`, whatever the backend."""
-    if isinstance(exc, sqlite3.Error):
-        err = StorageError(f"database error: {exc}")
-        err.__cause__ = exc
-        return err
-    return exc
-
-
-def _bounds(prefix: Key | None, start: Key | None, end: Key | None) -> tuple[bytes, bytes | None]:
-    """The ``[low, high)`` byte range selected by a scan's arguments (high None: unbounded)."""
-    low = b""
-    high: bytes | None = None
-    if prefix is not None:
-        low = _key(prefix)
-        high = prefix_end(low)
-    if start is not None:
-        low = max(low, _key(start))
-    if end is not None:
-        e = _key(end)
-        high = e if high is None else min(high, e)
-    return low, high
-
-
-class _SqliteTx(Tx):
-    """A transaction over one connection; writes only when ``writable``."""
-
-    def __init__(self, conn: sqlite3.Connection, *, writable: bool) -> None:
-        self._conn = conn
-        self._writable = writable
-        self._open = True
-        self.touched: set[str] = set()  # the tables this transaction wrote to
-
-    def _check(self, writing: bool = False) -> sqlite3.Connection:
-        if not self._open:
-            raise StorageError("transaction used after its function returned")
-        if writing and not self._writable:
-            raise ReadOnlyError("cannot write in a read transaction")
-        return self._conn
-
-    def _close(self) -> None:
-        self._open = False
-
-    def get(self, table: str, key: Key) -> Any | None:
-        row = (
-            self._check()
-            .execute("SELECT v FROM kv WHERE tbl = ? AND k = ?", (table, _key(key)))
-            .fetchone()
-        )
-        return None if row is None else _loads(row[0])
-
-    def put(self, table: str, key: Key, value: Any) -> None:
-        conn = self._check(writing=True)
-        self.touched.add(table)
-        conn.execute(
-            "INSERT OR REPLACE INTO kv (tbl, k, v) VALUES (?, ?, ?)",
-            (table, _key(key), _dumps(value)),
-        )
-
-    def delete(self, table: str, key: Key) -> bool:
-        conn = self._check(writing=True)
-        self.touched.add(table)
-        cur = conn.execute("DELETE FROM kv WHERE tbl = ? AND k = ?", (table, _key(key)))
-        return cur.rowcount > 0
-
-    def scan(
-        self,
-        table: str,
-        *,
-        prefix: Key | None = None,
-        start: Key | None = None,
-        end: Key | None = None,
-        reverse: bool = False,
-        limit: int | None = None,
-    ) -> Iterator[tuple[bytes, Any]]:
-        low, high = _bounds(prefix, start, end)
-        return self._scan(table, low, high, reverse, limit)
-
-    def _scan(
-        self, table: str, low: bytes, high: bytes | None, reverse: bool, limit: int | None
-    ) -> Iterator[tuple[bytes, Any]]:
-        # Keyset pagination: each page is a fresh bounded query, so no statement stays open
-        # between yields and the caller may write while iterating.
-        remaining = limit
-        order = "DESC" if reverse else "ASC"
-        while remaining is None or remaining > 0:
-            if high is not None and low >= high:
-                return
-            n = _PAGE if remaining is None else min(_PAGE, remaining)
-            if high is None:
-                sql = f"SELECT k, v FROM kv WHERE tbl = ? AND k >= ? ORDER BY k {order} LIMIT ?"
-                params: tuple[Any, ...] = (table, low, n)
-            else:
-                sql = (
-                    "SELECT k, v FROM kv WHERE tbl = ? AND k >= ? AND k < ? "
-                    f"ORDER BY k {order} LIMIT ?"
-                )
-                params = (table, low, high, n)
-            rows = self._check().execute(sql, params).fetchall()
-            for k, v in rows:
-                yield bytes(k), _loads(v)
-            if len(rows) < n:
-                return
-            if remaining is not None:
-                remaining -= len(rows)
-            last = bytes(rows[-1][0])
-            if reverse:
-                high = last
-            else:
-                low = last + b"\x00"  # the smallest key after ``last``
-
-    def count(self, table: str, *, prefix: Key | None = None) -> int:
-        low, high = _bounds(prefix, None, None)
-        conn = self._check()
-        if high is None:
-            row = conn.execute(
-                "SELECT count(*) FROM kv WHERE tbl = ? AND k >= ?", (table, low)
-            ).fetchone()
-        else:
-            row = conn.execute(
-                "SELECT count(*) FROM kv WHERE tbl = ? AND k >= ? AND k < ?", (table, low, high)
-            ).fetchone()
-        return int(row[0])
-
-    def emit(self, topic: str, payload: dict[str, Any]) -> None:
-        conn = self._check(writing=True)
-        conn.execute(
-            "INSERT INTO outbox (topic, payload, created) VALUES (?, ?, ?)",
-            (topic, _dumps(payload), time.time()),
-        )
 
 
 @dataclass
@@ -379,12 +226,12 @@ class SqliteStore(Store):
         if self._closed:
             raise StoreClosedError("store is closed")
         conn = self._reader()
-        tx = _SqliteTx(conn, writable=False)
+        tx = SqliteTx(conn, writable=False)
         try:
             conn.execute("BEGIN")
             return fn(tx)
         except sqlite3.Error as exc:
-            raise _translate(exc) from exc
+            raise translate(exc) from exc
         finally:
             tx._close()
             try:
@@ -398,7 +245,7 @@ class SqliteStore(Store):
     def get_cached(self, table: str, key: Key) -> Any | None:
         if self._closed:
             raise StoreClosedError("store is closed")
-        k = (table, _key(key))
+        k = (table, encode_key(key))
         version = self._epoch + self._versions.get(table, 0)  # before the row is read
         hit = self._cache.get(k)
         if hit is not None and hit[0] == version:
@@ -409,13 +256,13 @@ class SqliteStore(Store):
                 row = conn.execute("SELECT v FROM kv WHERE tbl = ? AND k = ?", k).fetchone()
             except sqlite3.Error as exc:
                 self._discard_reader(conn)
-                raise _translate(exc) from exc
+                raise translate(exc) from exc
             self._release_reader(conn)
             raw = None if row is None else bytes(row[0])
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
             self._cache[k] = (version, raw)
-        return None if raw is None else _loads(raw)
+        return None if raw is None else loads(raw)
 
     def _moved_on(self, tables: set[str]) -> None:
         """Tables a commit touched (leader only): their cached records are stale."""
@@ -518,19 +365,19 @@ class SqliteStore(Store):
                     # were lost); the ones before it run again in a new transaction.
                     if ok:
                         value = StorageError("the database aborted the transaction")
-                    outcomes[id(job)] = (False, _translate(value))
+                    outcomes[id(job)] = (False, translate(value))
                     return [j for j, _ in done] + jobs[pos + 1 :]
                 if ok:
                     done.append((job, value))
                 else:
-                    outcomes[id(job)] = (False, _translate(value))
+                    outcomes[id(job)] = (False, translate(value))
             self._commit(conn)
         except BaseException as exc:  # a failed BEGIN, SAVEPOINT or COMMIT
             with contextlib.suppress(sqlite3.Error):
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
             for job in jobs:
-                outcomes.setdefault(id(job), (False, _translate(exc)))
+                outcomes.setdefault(id(job), (False, translate(exc)))
             return []
         finally:
             # also after a failure: whatever happened, a stale cached record is read again
@@ -544,7 +391,7 @@ class SqliteStore(Store):
         conn = self._wconn
         if savepoint:
             conn.execute("SAVEPOINT job")
-        tx = _SqliteTx(conn, writable=True)
+        tx = SqliteTx(conn, writable=True)
         try:
             result = job.fn(tx)
         except BaseException as exc:
@@ -572,7 +419,7 @@ class SqliteStore(Store):
         self, topics: list[str] | None = None, *, limit: int = 100, lease_seconds: float = 30.0
     ) -> list[OutboxEvent]:
         def claim(tx: Tx) -> list[OutboxEvent]:
-            conn = _conn_of(tx)
+            conn = conn_of(tx)
             now = time.time()
             sql = "SELECT seq, topic, payload, created, attempts FROM outbox WHERE lease_until <= ?"
             params: list[Any] = [now]
@@ -591,7 +438,7 @@ class SqliteStore(Store):
                 [(now + lease_seconds, row[0]) for row in rows],
             )
             return [
-                OutboxEvent(seq, topic, _loads(payload), created, attempts + 1)
+                OutboxEvent(seq, topic, loads(payload), created, attempts + 1)
                 for seq, topic, payload, created, attempts in rows
             ]
 
@@ -602,7 +449,7 @@ class SqliteStore(Store):
             return
 
         def ack(tx: Tx) -> None:
-            _conn_of(tx).executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+            conn_of(tx).executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
 
         self.write(ack)
 
@@ -610,14 +457,14 @@ class SqliteStore(Store):
 
     def tables(self) -> dict[str, int]:
         def count(tx: Tx) -> dict[str, int]:
-            rows = _conn_of(tx).execute("SELECT tbl, count(*) FROM kv GROUP BY tbl").fetchall()
+            rows = conn_of(tx).execute("SELECT tbl, count(*) FROM kv GROUP BY tbl").fetchall()
             return {tbl: int(n) for tbl, n in rows}
 
         return self.read(count)
 
     def reset(self) -> None:
         def wipe(tx: Tx) -> None:
-            conn = _conn_of(tx)
+            conn = conn_of(tx)
             conn.execute("DELETE FROM kv")
             conn.execute("DELETE FROM outbox")
 
@@ -644,8 +491,3 @@ class SqliteStore(Store):
                 conn.close()
             self._all_readers.clear()
             self._pool.clear()
-
-
-def _conn_of(tx: Tx) -> sqlite3.Connection:
-    assert isinstance(tx, _SqliteTx)
-    return tx._check()

@@ -211,8 +211,11 @@ class RestRouter:
         for route in chain(literal.get(first, ()), wildcard):
             if found and route.rank != found[0][0].rank:
                 break
+            # the query check first: it is cheaper, and rules out most S3 routes
+            if not route.accepts_query(query):
+                continue
             m = route.pattern.match(path)
-            if m is not None and route.accepts_query(query):
+            if m is not None:
                 found.append((route, m))
         if not found:
             return None
