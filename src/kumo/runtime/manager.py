@@ -1,20 +1,19 @@
-"""The runtime kumo runs functions with: instance pools, limits, reaping and logs.
+"""The runtime kumo runs functions with: it routes invocations to instances.
 
-:class:`LocalRuntime` implements :class:`kumo.runtime.api.Runtime`. It keeps a pool of
-instances per function version, forks new ones through a lazily started fork server, counts
-in-flight invocations against reserved and account concurrency, watches memory while
-instances are busy, reaps instances idle for too long, retires instances of an old revision
-once they are done, and writes each invocation's log (with Lambda's START/END/REPORT lines)
-to the log sink on one stream per instance.
+:class:`LocalRuntime` implements :class:`kumo.runtime.api.Runtime`. It owns the pools (one
+per function version, see :mod:`kumo.runtime.pool`), forks new instances through a lazily
+started fork server, counts in-flight invocations against reserved and account concurrency,
+watches memory while instances are busy, reaps instances idle for too long, refills
+provisioned ones and retires the pools of an old revision. What an invocation returns and
+logs is worded in :mod:`kumo.runtime.outcomes`; the logs are written, one stream per
+instance, by :mod:`kumo.runtime.log_flusher`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import math
 import os
 import shutil
 import signal
@@ -22,7 +21,6 @@ import sys
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +37,9 @@ from kumo.runtime.api import (
 from kumo.runtime.environment import instance_config
 from kumo.runtime.forkserver import ForkServer, ForkServerError
 from kumo.runtime.instance import INIT_TIMEOUT, Instance, InstanceDied, Outcome
+from kumo.runtime.log_flusher import LogFlusher
+from kumo.runtime.outcomes import invoke_result
+from kumo.runtime.pool import Pool
 
 log = logging.getLogger("kumo.runtime")
 
@@ -46,32 +47,6 @@ DEFAULT_ACCOUNT_CONCURRENCY = 1000
 DEFAULT_IDLE_SECONDS = 300.0
 MEMORY_POLL_SECONDS = 0.02
 HOST_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
-
-_SIGNAL_NAMES = {
-    1: "hangup",
-    2: "interrupt",
-    4: "illegal instruction",
-    6: "aborted",
-    7: "bus error",
-    8: "floating point exception",
-    9: "killed",
-    11: "segmentation fault",
-    13: "broken pipe",
-    15: "terminated",
-}
-
-
-@dataclass
-class _Pool:
-    """The instances of one function version."""
-
-    revision: str
-    idle: list[Instance] = field(default_factory=list)
-    instances: set[Instance] = field(default_factory=set)
-    provisioned: int = 0
-    # the spec provisioned instances are started from (kept to replace ones that die)
-    spec: FunctionSpec | None = None
-    refilling: bool = False
 
 
 class LocalRuntime:
@@ -95,7 +70,7 @@ class LocalRuntime:
         self.log_sink = log_sink
         self.account_concurrency = account_concurrency
         self.idle_seconds = idle_seconds
-        self._pools: dict[tuple[str, str], _Pool] = {}
+        self._pools: dict[tuple[str, str], Pool] = {}
         self._inflight_by_function: dict[str, int] = {}
         self._inflight = 0
         self._by_pid: dict[int, Instance] = {}
@@ -104,9 +79,7 @@ class LocalRuntime:
         self._busy: set[Instance] = set()
         self._server: ForkServer | None = None
         self._server_starting: asyncio.Future[ForkServer] | None = None
-        self._log_buffer: dict[tuple[str, str, str, str], list[LogEvent]] = {}
-        self._log_flusher: asyncio.Task[None] | None = None
-        self._log_wake: asyncio.Future[None] | None = None
+        self._logs = LogFlusher(log_sink)
         self._background: set[asyncio.Task[None]] = set()
         self._housekeeping: asyncio.Task[None] | None = None
         self._memory_watch: asyncio.Task[None] | None = None
@@ -124,7 +97,7 @@ class LocalRuntime:
         self._admit(spec)
         try:
             pool = self._pool(spec)
-            instance = self._take_idle(pool)
+            instance = pool.take_idle(self._stop_instance)
             if instance is None:
                 instance = await self._start_instance(spec, pool)
             return await self._run(spec, pool, instance, invocation)
@@ -156,7 +129,7 @@ class LocalRuntime:
                     # init happened ahead of any call: no Init Duration on its first REPORT
                     result.used = True
                     self._flush_pending(result)
-                    self._make_idle(pool, result)
+                    pool.make_idle(result)
                 else:
                     self._stop_instance(pool, result)
             elif isinstance(result, BaseException) and not isinstance(result, Exception):
@@ -179,10 +152,11 @@ class LocalRuntime:
         for (arn, ver), pool in self._pools.items():
             if arn == function_arn and (version is None or ver == version):
                 pool.provisioned = 0
-                self._retire_pool(pool)
+                pool.retire(self._stop_instance)
 
     async def close(self) -> None:
         self._closed = True
+        self._logs.hold()
         for task in (self._housekeeping, self._memory_watch):
             if task is not None:
                 task.cancel()
@@ -201,17 +175,13 @@ class LocalRuntime:
             server, self._server = self._server, None
             server.close()
             await asyncio.to_thread(server.wait)
-        if self._log_flusher is not None:
-            self._log_flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._log_flusher
-            self._log_flusher = None
-        await self._write_pending()
+        await self._logs.close()
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def kill_now(self) -> None:
         """Stop the fork server and every instance without an event loop (last resort)."""
         self._closed = True
+        self._logs.hold()
         for pool in self._pools.values():
             for instance in pool.instances:
                 if instance.pid:
@@ -250,35 +220,17 @@ class LocalRuntime:
         self._inflight += 1
         self._inflight_by_function[spec.function_arn] = running + 1
 
-    def _pool(self, spec: FunctionSpec) -> _Pool:
+    def _pool(self, spec: FunctionSpec) -> Pool:
         key = (spec.function_arn, spec.version)
         pool = self._pools.get(key)
         if pool is None:
-            pool = self._pools[key] = _Pool(spec.revision_id)
+            pool = self._pools[key] = Pool(spec.revision_id)
         elif pool.revision != spec.revision_id:
             # code or configuration changed: old instances finish what they run, then go
-            self._retire_pool(pool)
+            pool.retire(self._stop_instance)
             pool.revision = spec.revision_id
             pool.spec = None
         return pool
-
-    def _retire_pool(self, pool: _Pool) -> None:
-        for instance in list(pool.instances):
-            instance.retiring = True
-            if not instance.busy:
-                self._stop_instance(pool, instance)
-
-    def _take_idle(self, pool: _Pool) -> Instance | None:
-        while pool.idle:
-            instance = pool.idle.pop()
-            if instance.alive and not instance.retiring:
-                return instance
-            self._stop_instance(pool, instance)
-        return None
-
-    def _make_idle(self, pool: _Pool, instance: Instance) -> None:
-        instance.last_used = time.monotonic()
-        pool.idle.append(instance)
 
     # -- instances ---------------------------------------------------------------------
 
@@ -322,7 +274,7 @@ class LocalRuntime:
             instance.on_exit(status)
 
     async def _start_instance(
-        self, spec: FunctionSpec, pool: _Pool, provisioned: bool = False, retry: bool = True
+        self, spec: FunctionSpec, pool: Pool, provisioned: bool = False, retry: bool = True
     ) -> Instance:
         server = await self._fork_server()
         instance_id = uuid.uuid4().hex
@@ -353,12 +305,12 @@ class LocalRuntime:
             self._busy.discard(instance)
         return instance
 
-    def _on_instance_closed(self, pool: _Pool, instance: Instance) -> None:
+    def _on_instance_closed(self, pool: Pool, instance: Instance) -> None:
         # a busy instance is cleaned up by the invocation that saw it die
         if not instance.busy and instance in pool.instances:
             self._stop_instance(pool, instance)
 
-    def _stop_instance(self, pool: _Pool, instance: Instance) -> None:
+    def _stop_instance(self, pool: Pool, instance: Instance) -> None:
         instance.on_closed = None
         instance.kill()
         instance.release_output()
@@ -378,7 +330,7 @@ class LocalRuntime:
     async def _run(
         self,
         spec: FunctionSpec,
-        pool: _Pool,
+        pool: Pool,
         instance: Instance,
         invocation: Invocation,
     ) -> InvokeResult:
@@ -405,122 +357,19 @@ class LocalRuntime:
             instance.busy = False
             self._busy.discard(instance)
             instance.detach_events()
-        result = self._finish(spec, instance, invocation, events, outcome, init_ms)
+        result = invoke_result(spec, instance, invocation, events, outcome, init_ms)
+        self._write_log(instance, events)
         if outcome.kind in ("ok", "error") and instance.alive and not instance.retiring:
-            self._make_idle(pool, instance)
+            pool.make_idle(instance)
         else:
             self._stop_instance(pool, instance)
         return result
 
-    def _finish(
-        self,
-        spec: FunctionSpec,
-        instance: Instance,
-        invocation: Invocation,
-        events: list[LogEvent],
-        outcome: Outcome,
-        init_ms: float | None,
-    ) -> InvokeResult:
-        request_id = invocation.request_id
-        payload = outcome.payload
-        function_error: str | None = None
-        status: str | None = None
-        error_type: str | None = None
-        max_mb = min(spec.memory_mb, math.ceil(outcome.max_rss_kb / 1024))
-        if outcome.kind == "error":
-            function_error = "Unhandled"
-        elif outcome.kind == "init_error":
-            function_error = "Unhandled"
-            error = dict(instance.init_error or {})
-            payload = json.dumps(error, ensure_ascii=False).encode()
-            status, error_type = "error", error.get("errorType")
-        elif outcome.kind == "timeout":
-            function_error = "Unhandled"
-            seconds = outcome.duration_ms / 1000
-            message = f"Task timed out after {seconds:.2f} seconds"
-            events.append(
-                LogEvent(
-                    logs.now_ms(),
-                    f"{logs.timestamp(logs.now_ms())} {request_id} {message}\n",
-                )
-            )
-            payload = _error_doc("Sandbox.Timedout", f"RequestId: {request_id} Error: {message}")
-            status = "timeout"
-        elif outcome.kind == "died":
-            function_error = "Unhandled"
-            if instance.oom:
-                error_type = "Runtime.OutOfMemory"
-                reason = "Runtime exited with error: signal: killed"
-                max_mb = spec.memory_mb
-            else:
-                error_type = "Runtime.ExitError"
-                reason = exit_reason(outcome.exit_status)
-            message = f"RequestId: {request_id} Error: {reason}"
-            events.append(LogEvent(logs.now_ms(), f"{message}\n{error_type}\n"))
-            payload = _error_doc(error_type, message)
-            status = "error"
-        events.append(LogEvent(logs.now_ms(), logs.end_line(request_id)))
-        events.append(
-            LogEvent(
-                logs.now_ms(),
-                logs.report_line(
-                    request_id,
-                    outcome.duration_ms,
-                    spec.memory_mb,
-                    max_mb,
-                    init_ms,
-                    status,
-                    error_type,
-                ),
-            )
-        )
-        self._write_log(instance, events)
-        return InvokeResult(
-            payload=payload,
-            function_error=function_error,
-            log_tail=logs.tail(events) if invocation.tail_log else None,
-            duration_ms=outcome.duration_ms,
-            billed_duration_ms=logs.billed_ms(outcome.duration_ms),
-            init_duration_ms=init_ms,
-            max_memory_used_mb=max_mb,
-        )
-
     def _write_log(self, instance: Instance, events: Sequence[LogEvent]) -> None:
-        """Queue an invocation's log for the flusher, which writes it stream by stream."""
+        """Queue an invocation's log on its instance's stream (see :class:`LogFlusher`)."""
         spec = instance.spec
         group = spec.log_group or f"/aws/lambda/{spec.function_name}"
-        key = (spec.account_id, spec.region, group, instance.stream)
-        pending = self._log_buffer.get(key)
-        if pending is None:
-            self._log_buffer[key] = list(events)
-        else:
-            pending.extend(events)
-        if self._closed:
-            # close() writes what is left
-            return
-        if self._log_flusher is None or self._log_flusher.done():
-            self._log_flusher = asyncio.get_running_loop().create_task(self._flush_logs())
-        elif self._log_wake is not None and not self._log_wake.done():
-            self._log_wake.set_result(None)
-
-    async def _flush_logs(self) -> None:
-        # one long-lived writer: while a batch is written the next piles up, so under load a
-        # stream gets one write per round rather than one per invocation
-        loop = asyncio.get_running_loop()
-        while True:
-            if not self._log_buffer:
-                self._log_wake = loop.create_future()
-                await self._log_wake
-            await self._write_pending()
-
-    async def _write_pending(self) -> None:
-        while self._log_buffer:
-            batch, self._log_buffer = self._log_buffer, {}
-            for (account, region, group, stream), events in batch.items():
-                try:
-                    await self.log_sink(account, region, group, stream, events)
-                except Exception:
-                    log.exception("could not write function logs to %s", group)
+        self._logs.write((spec.account_id, spec.region, group, instance.stream), events)
 
     # -- background work ---------------------------------------------------------------
 
@@ -545,21 +394,12 @@ class LocalRuntime:
                     # nothing left of this version: forget it (a new revision starts afresh)
                     del self._pools[key]
                     continue
-                spare = len(pool.instances) - pool.provisioned
-                for instance in list(pool.idle):
-                    if spare <= 0:
-                        break
-                    if instance.last_used < cutoff or not instance.alive:
-                        self._stop_instance(pool, instance)
-                        spare -= 1
-                if (
-                    pool.spec is not None
-                    and len(pool.instances) < pool.provisioned
-                    and not pool.refilling
-                ):
-                    self._refill(pool, pool.spec)
+                pool.reap(cutoff, self._stop_instance)
+                spec = pool.refill_spec()
+                if spec is not None:
+                    self._refill(pool, spec)
 
-    def _refill(self, pool: _Pool, spec: FunctionSpec) -> None:
+    def _refill(self, pool: Pool, spec: FunctionSpec) -> None:
         """Replace provisioned instances that died."""
         pool.refilling = True
 
@@ -597,20 +437,3 @@ class LocalRuntime:
             "instance_pids": sorted(i.pid for p in self._pools.values() for i in p.instances),
             "spare_pids": self._server.spare_pids() if self._server is not None else [],
         }
-
-
-def _error_doc(error_type: str, message: str) -> bytes:
-    return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
-
-
-def exit_reason(status: int | None) -> str:
-    """How Lambda words a runtime process's end."""
-    if status is None:
-        return "Runtime exited with error: signal: killed"
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        return f"Runtime exited with error: signal: {_SIGNAL_NAMES.get(sig, f'signal {sig}')}"
-    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
-    if code == 0:
-        return "Runtime exited without providing a reason"
-    return f"Runtime exited with error: exit status {code}"

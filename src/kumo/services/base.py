@@ -13,6 +13,9 @@ on a worker thread only when the rule says so, and inline otherwise.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -126,3 +129,31 @@ class Provider:
     def handler_for(self, operation_name: str) -> Callable[..., Any] | None:
         attr = self.operations.get(operation_name)
         return getattr(self, attr) if attr is not None else None
+
+
+def run_every(
+    interval: Callable[[], float], sweep: Callable[[], object], log: logging.Logger, what: str
+) -> Callable[[], Awaitable[None]]:
+    """Run ``sweep`` on a worker thread every ``interval()`` seconds until the returned
+    function is awaited (in a provider's :meth:`~Provider.stop`).
+
+    A failed round (store closing, disk trouble) is logged as "<what> failed" and the
+    next round runs as usual. Call from the event loop (a provider's ``start``).
+    """
+
+    async def sweep_forever() -> None:
+        while True:
+            await asyncio.sleep(interval())
+            try:
+                await asyncio.to_thread(sweep)
+            except Exception:
+                log.exception("%s failed", what)
+
+    task = asyncio.create_task(sweep_forever())
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return stop

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from kumo.services.dynamodb import keys as ks
 from kumo.services.dynamodb.models import Table
-from kumo.services.dynamodb.query import _range_bounds
 from kumo.services.dynamodb.values import canonical_number
 
 TABLE = Table(
@@ -51,7 +50,7 @@ def test_range_bounds_select_exactly(values: list[str], x: str, y: str) -> None:
     lo, hi = sorted([x, y], key=str.encode)
 
     def selected(op: str, args: list[str]) -> set[str]:
-        low, high = _range_bounds(prefix, op, [{"S": a} for a in args])
+        low, high = ks.range_bounds(prefix, op, [{"S": a} for a in args])
         return {v for v, k in stored.items() if k >= low and (high is None or k < high)}
 
     enc = str.encode

@@ -8,14 +8,15 @@ snapshot and answers the keys beyond the 16 MB response limit as UnprocessedKeys
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
+from kumo.aws.context import RequestContext
 from kumo.services.dynamodb import keys as ks
 from kumo.services.dynamodb import store as db
 from kumo.services.dynamodb.capacity import Capacity, read_units
 from kumo.services.dynamodb.errors import validation
 from kumo.services.dynamodb.exprs import parse_request
+from kumo.services.dynamodb.host import Host, Output, TablesRequest
 from kumo.services.dynamodb.items import (
     Change,
     apply_change,
@@ -24,31 +25,28 @@ from kumo.services.dynamodb.items import (
     collection_metrics,
 )
 from kumo.services.dynamodb.values import validate_item
-from kumo.storage.base import Store, Tx
+from kumo.storage.base import Tx
 
-__all__ = ["BatchRequest", "batch_get_item", "batch_write_item"]
+__all__ = ["batch_get_item", "batch_write_item"]
 
 MAX_GET = 100
 MAX_WRITE = 25
 MAX_RESPONSE = 16 * 1024 * 1024
 
 Item = dict[str, Any]
-Output = dict[str, Any]
-
-
-@dataclass
-class BatchRequest:
-    store: Store
-    account: str
-    region: str
-    return_consumed_capacity: str | None = None
 
 
 def _duplicates() -> Exception:
     return validation("Provided list of item keys contains duplicates")
 
 
-def batch_get_item(req: BatchRequest, request_items: dict[str, dict[str, Any]]) -> Output:
+def batch_get_item(
+    host: Host,
+    ctx: RequestContext,
+    request_items: dict[str, dict[str, Any]],
+    return_consumed_capacity: str | None = None,
+) -> Output:
+    req = TablesRequest.of(host, ctx, return_consumed_capacity)
     total = sum(len(spec.get("Keys") or []) for spec in request_items.values())
     if total > MAX_GET:
         raise validation("Too many items requested for the BatchGetItem call")
@@ -102,10 +100,13 @@ def batch_get_item(req: BatchRequest, request_items: dict[str, dict[str, Any]]) 
 
 
 def batch_write_item(
-    req: BatchRequest,
+    host: Host,
+    ctx: RequestContext,
     request_items: dict[str, list[dict[str, Any]]],
+    return_consumed_capacity: str | None = None,
     return_item_collection_metrics: str | None = None,
 ) -> Output:
+    req = TablesRequest.of(host, ctx, return_consumed_capacity)
     total = sum(len(entries) for entries in request_items.values())
     if total > MAX_WRITE:
         raise validation("Too many items requested for the BatchWriteItem call")

@@ -13,19 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kumo.aws.context import RequestContext
+from kumo.services.dynamodb import exprs
 from kumo.services.dynamodb import keys as ks
 from kumo.services.dynamodb import store as db
 from kumo.services.dynamodb.capacity import Capacity, read_units, write_units
 from kumo.services.dynamodb.errors import conditional_check_failed, invalid, validation
 from kumo.services.dynamodb.expressions import Update, project_paths
-from kumo.services.dynamodb.exprs import Parsed, parse_request, return_values
+from kumo.services.dynamodb.exprs import Parsed, parse_request
+from kumo.services.dynamodb.host import Host, Output
 from kumo.services.dynamodb.models import Table
 from kumo.services.dynamodb.values import MAX_ITEM_SIZE, item_size, validate_item
 from kumo.storage.base import Store, Tx
 
 __all__ = [
     "Change",
-    "ItemRequest",
     "apply_change",
     "charge_write",
     "check_item",
@@ -38,19 +40,27 @@ __all__ = [
 ]
 
 Item = dict[str, Any]
-Output = dict[str, Any]
 
 
 @dataclass
-class ItemRequest:
-    """Where a single-item request goes and how it answers."""
+class _Write:
+    """What PutItem, DeleteItem and UpdateItem share: where the write goes, the condition it
+    must meet and what it answers."""
 
+    operation: str
     store: Store
     account: str
     region: str
     table_name: str
-    return_consumed_capacity: str | None = None
-    return_item_collection_metrics: str | None = None
+    expected: dict[str, Any] | None
+    conditional_operator: str | None
+    condition_expression: str | None
+    names: dict[str, str] | None
+    values: dict[str, Any] | None
+    return_values: str | None
+    return_values_on_condition_check_failure: str | None
+    return_consumed_capacity: str | None
+    return_item_collection_metrics: str | None
 
 
 @dataclass
@@ -155,13 +165,30 @@ def _returned(mode: str, old: Item | None, new: Item | None, parsed: Parsed) -> 
 
 
 def _write(
-    req: ItemRequest, change_for: Callable[[Table], Change], mode: str, parsed: Parsed
+    req: _Write,
+    change_for: Callable[[Table, Parsed], Change],
+    update_expression: str | None = None,
+    attribute_updates: dict[str, Any] | None = None,
 ) -> Output:
+    mode = exprs.return_values(req.operation, req.return_values)
+    accepts: tuple[str, ...] = ("ConditionExpression",)
+    if req.operation == "UpdateItem":
+        accepts = ("UpdateExpression", "ConditionExpression")
+    parsed = parse_request(
+        names=req.names,
+        values=req.values,
+        condition_expression=req.condition_expression,
+        expected=req.expected,
+        conditional_operator=req.conditional_operator,
+        update_expression=update_expression,
+        attribute_updates=attribute_updates,
+        accepts=accepts,
+    )
     now = time.time()
 
     def write(tx: Tx) -> Output:
         table = db.require_table(tx, req.account, req.region, req.table_name)
-        change: Change = change_for(table)
+        change: Change = change_for(table, parsed)
         writer = db.ItemWriter(tx, table, now)
         old = writer.get(change.key)
         new = apply_change(table, change, old)
@@ -185,122 +212,114 @@ def _write(
 
 
 def put_item(
-    req: ItemRequest,
+    host: Host,
+    ctx: RequestContext,
+    table_name: str,
     item: Item,
-    *,
     expected: dict[str, Any] | None = None,
+    return_values: str | None = None,
+    return_consumed_capacity: str | None = None,
+    return_item_collection_metrics: str | None = None,
     conditional_operator: str | None = None,
     condition_expression: str | None = None,
-    names: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    return_values_mode: str | None = None,
+    expression_attribute_names: dict[str, str] | None = None,
+    expression_attribute_values: dict[str, Any] | None = None,
     return_values_on_condition_check_failure: str | None = None,
 ) -> Output:
-    mode = return_values("PutItem", return_values_mode)
-    parsed = parse_request(
-        names=names,
-        values=values,
-        condition_expression=condition_expression,
-        expected=expected,
-        conditional_operator=conditional_operator,
-        accepts=("ConditionExpression",),
-    )
-
-    def change_for(table: Table) -> Change:
+    def change_for(table: Table, parsed: Parsed) -> Change:
         checked = check_item(table, item)
-        return Change(
-            "Put",
-            ks.key_of(table, checked),
-            checked,
-            parsed,
-            return_values_on_condition_check_failure,
-        )
+        key = ks.key_of(table, checked)
+        return Change("Put", key, checked, parsed, return_values_on_condition_check_failure)
 
-    return _write(req, change_for, mode, parsed)
+    req = _Write(
+        "PutItem", host.store, ctx.account_id, ctx.region, table_name, expected,
+        conditional_operator, condition_expression, expression_attribute_names,
+        expression_attribute_values, return_values, return_values_on_condition_check_failure,
+        return_consumed_capacity, return_item_collection_metrics,
+    )  # fmt: skip
+    return _write(req, change_for)
 
 
 def delete_item(
-    req: ItemRequest,
+    host: Host,
+    ctx: RequestContext,
+    table_name: str,
     key: Item,
-    *,
     expected: dict[str, Any] | None = None,
     conditional_operator: str | None = None,
+    return_values: str | None = None,
+    return_consumed_capacity: str | None = None,
+    return_item_collection_metrics: str | None = None,
     condition_expression: str | None = None,
-    names: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    return_values_mode: str | None = None,
+    expression_attribute_names: dict[str, str] | None = None,
+    expression_attribute_values: dict[str, Any] | None = None,
     return_values_on_condition_check_failure: str | None = None,
 ) -> Output:
-    mode = return_values("DeleteItem", return_values_mode)
-    parsed = parse_request(
-        names=names,
-        values=values,
-        condition_expression=condition_expression,
-        expected=expected,
-        conditional_operator=conditional_operator,
-        accepts=("ConditionExpression",),
-    )
-
-    def change_for(table: Table) -> Change:
+    def change_for(table: Table, parsed: Parsed) -> Change:
         checked = ks.check_key(table, validate_item(key))
         return Change("Delete", checked, None, parsed, return_values_on_condition_check_failure)
 
-    return _write(req, change_for, mode, parsed)
+    req = _Write(
+        "DeleteItem", host.store, ctx.account_id, ctx.region, table_name, expected,
+        conditional_operator, condition_expression, expression_attribute_names,
+        expression_attribute_values, return_values, return_values_on_condition_check_failure,
+        return_consumed_capacity, return_item_collection_metrics,
+    )  # fmt: skip
+    return _write(req, change_for)
 
 
 def update_item(
-    req: ItemRequest,
+    host: Host,
+    ctx: RequestContext,
+    table_name: str,
     key: Item,
-    *,
-    update_expression: str | None = None,
     attribute_updates: dict[str, Any] | None = None,
     expected: dict[str, Any] | None = None,
     conditional_operator: str | None = None,
+    return_values: str | None = None,
+    return_consumed_capacity: str | None = None,
+    return_item_collection_metrics: str | None = None,
+    update_expression: str | None = None,
     condition_expression: str | None = None,
-    names: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    return_values_mode: str | None = None,
+    expression_attribute_names: dict[str, str] | None = None,
+    expression_attribute_values: dict[str, Any] | None = None,
     return_values_on_condition_check_failure: str | None = None,
 ) -> Output:
-    mode = return_values("UpdateItem", return_values_mode)
-    parsed = parse_request(
-        names=names,
-        values=values,
-        condition_expression=condition_expression,
-        expected=expected,
-        conditional_operator=conditional_operator,
-        update_expression=update_expression,
-        attribute_updates=attribute_updates,
-        accepts=("UpdateExpression", "ConditionExpression"),
-    )
-
-    def change_for(table: Table) -> Change:
+    def change_for(table: Table, parsed: Parsed) -> Change:
         checked = ks.check_key(table, validate_item(key))
         check_update_keys(table, parsed)
         return Change("Update", checked, None, parsed, return_values_on_condition_check_failure)
 
-    return _write(req, change_for, mode, parsed)
+    req = _Write(
+        "UpdateItem", host.store, ctx.account_id, ctx.region, table_name, expected,
+        conditional_operator, condition_expression, expression_attribute_names,
+        expression_attribute_values, return_values, return_values_on_condition_check_failure,
+        return_consumed_capacity, return_item_collection_metrics,
+    )  # fmt: skip
+    return _write(req, change_for, update_expression, attribute_updates)
 
 
 def get_item(
-    req: ItemRequest,
+    host: Host,
+    ctx: RequestContext,
+    table_name: str,
     key: Item,
-    *,
-    projection_expression: str | None = None,
     attributes_to_get: list[str] | None = None,
-    names: dict[str, str] | None = None,
     consistent_read: bool | None = None,
+    return_consumed_capacity: str | None = None,
+    projection_expression: str | None = None,
+    expression_attribute_names: dict[str, str] | None = None,
 ) -> Output:
     parsed = parse_request(
-        names=names,
+        names=expression_attribute_names,
         projection_expression=projection_expression,
         attributes_to_get=attributes_to_get,
         accepts=("ProjectionExpression",),
     )
 
-    table = db.cached_table(req.store, req.account, req.region, req.table_name)
+    table = db.cached_table(host.store, ctx.account_id, ctx.region, table_name)
     checked = ks.check_key(table, validate_item(key))
-    found = req.store.read(lambda tx: db.read_item(tx, table, checked))
+    found = host.store.read(lambda tx: db.read_item(tx, table, checked))
     out: Output = {}
     size = 0
     if found is not None:
@@ -308,7 +327,7 @@ def get_item(
         out["Item"] = parsed.projection.apply(item) if parsed.projection is not None else item
     capacity = Capacity(table.name)
     capacity.add_read(read_units(size, bool(consistent_read)))
-    consumed = capacity.shape(req.return_consumed_capacity)
+    consumed = capacity.shape(return_consumed_capacity)
     if consumed is not None:
         out["ConsumedCapacity"] = consumed
     return out

@@ -10,12 +10,13 @@ partitions in hash order as DynamoDB does, and a parallel Scan's segment is a bu
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from kumo.services.dynamodb.errors import invalid, validation
 from kumo.services.dynamodb.models import Index, Table
 from kumo.services.dynamodb.values import number_sort_key
-from kumo.storage.keys import key
+from kumo.storage.keys import key, key_prefix, prefix_end
 
 __all__ = [
     "BUCKETS",
@@ -31,6 +32,7 @@ __all__ = [
     "key_bytes",
     "key_of",
     "partition_prefix",
+    "range_bounds",
 ]
 
 BUCKETS = 1 << 32
@@ -189,3 +191,33 @@ def index_key(table: Table, index: Index, item: Item) -> bytes:
 def index_partition_prefix(table: Table, index: Index, hash_value: AttributeValue) -> bytes:
     ih = key_bytes(hash_value)
     return key(table.id, index.name, bucket_of(ih), ih)
+
+
+def range_bounds(
+    prefix: bytes, op: str | None, values: Sequence[AttributeValue]
+) -> tuple[bytes, bytes | None]:
+    """The ``[low, high)`` storage range of one partition under a sort-key test: a Query's
+    range-key condition or a PartiQL WHERE term, where ``EMPTY`` (a BETWEEN whose bounds
+    are reversed) matches nothing."""
+    end = prefix_end(prefix)
+    if op is None:
+        return prefix, end
+    if op == "EMPTY":
+        return prefix, prefix
+    at = prefix + key(key_bytes(values[0]))
+    if op == "=":
+        return at, after(at)
+    if op == "<":
+        return prefix, at
+    if op == "<=":
+        return prefix, after(at)
+    if op == ">":
+        return after(at), end
+    if op == ">=":
+        return at, end
+    if op == "BETWEEN":
+        return at, after(prefix + key(key_bytes(values[1])))
+    if op == "begins_with":
+        opened = prefix + key_prefix(key_bytes(values[0]))
+        return opened, prefix_end(opened) or end
+    raise ValueError(f"unknown range operator {op}")

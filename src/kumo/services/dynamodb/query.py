@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kumo.aws.context import RequestContext
 from kumo.services.dynamodb import keys as ks
 from kumo.services.dynamodb import store as db
 from kumo.services.dynamodb.capacity import Capacity, read_units
 from kumo.services.dynamodb.errors import invalid, validation
 from kumo.services.dynamodb.expressions import Path
 from kumo.services.dynamodb.exprs import Parsed, parse_request
+from kumo.services.dynamodb.host import Host, Output
 from kumo.services.dynamodb.models import Index, Table
 from kumo.services.dynamodb.values import validate_item
 from kumo.storage.base import Store, Tx
@@ -30,7 +32,6 @@ __all__ = ["ReadRequest", "query", "scan"]
 PAGE_BYTES = 1024 * 1024
 
 Item = dict[str, Any]
-Output = dict[str, Any]
 
 
 @dataclass
@@ -55,6 +56,35 @@ class ReadRequest:
     conditional_operator: str | None = None
     # PartiQL's WHERE clause is a filter that may repeat the key condition
     key_filter: bool = False
+
+    def parse(
+        self,
+        legacy_filter: dict[str, Any] | None,
+        legacy_filter_name: str,
+        accepts: tuple[str, ...],
+        *,
+        key_condition_expression: str | None = None,
+        key_conditions: dict[str, Any] | None = None,
+        hash_key: str | None = None,
+        range_key: str | None = None,
+    ) -> Parsed:
+        """The request's projection and filter (legacy or expression), with a Query's key
+        condition; ``accepts`` names the operation's expression parameters."""
+        return parse_request(
+            names=self.names,
+            values=self.values,
+            projection_expression=self.projection_expression,
+            attributes_to_get=self.attributes_to_get,
+            filter_expression=self.filter_expression,
+            legacy_filter=legacy_filter,
+            legacy_filter_name=legacy_filter_name,
+            conditional_operator=self.conditional_operator,
+            key_condition_expression=key_condition_expression,
+            key_conditions=key_conditions,
+            hash_key=hash_key,
+            range_key=range_key,
+            accepts=accepts,
+        )
 
 
 def _index(table: Table, req: ReadRequest) -> Index | None:
@@ -223,42 +253,33 @@ def _check_key_type(table: Table, name: str, value: Item) -> None:
         raise invalid("Condition parameter type does not match schema type")
 
 
-def _range_bounds(prefix: bytes, op: str | None, values: list[Item]) -> tuple[bytes, bytes | None]:
-    """The ``[low, high)`` storage range of one partition under a range-key condition."""
-    end = prefix_end(prefix)
-    if op is None:
-        return prefix, end
-    first = ks.key_bytes(values[0])
-    at = prefix + key(first)
-    if op == "=":
-        return at, ks.after(at)
-    if op == "<":
-        return prefix, at
-    if op == "<=":
-        return prefix, ks.after(at)
-    if op == ">":
-        return ks.after(at), end
-    if op == ">=":
-        return at, end
-    if op == "BETWEEN":
-        high = prefix + key(ks.key_bytes(values[1]))
-        return at, ks.after(high)
-    if op == "begins_with":
-        from kumo.storage.keys import key_prefix
-
-        open_at = prefix + key_prefix(first)
-        return open_at, prefix_end(open_at) or end
-    raise ValueError(f"unknown range operator {op}")
-
-
 def query(
-    req: ReadRequest,
-    *,
-    key_condition_expression: str | None,
-    key_conditions: dict[str, Any] | None,
-    query_filter: dict[str, Any] | None,
-    scan_index_forward: bool | None,
+    host: Host,
+    ctx: RequestContext,
+    table_name: str,
+    index_name: str | None = None,
+    select: str | None = None,
+    attributes_to_get: list[str] | None = None,
+    limit: int | None = None,
+    consistent_read: bool | None = None,
+    key_conditions: dict[str, Any] | None = None,
+    query_filter: dict[str, Any] | None = None,
+    conditional_operator: str | None = None,
+    scan_index_forward: bool | None = None,
+    exclusive_start_key: dict[str, Any] | None = None,
+    return_consumed_capacity: str | None = None,
+    projection_expression: str | None = None,
+    filter_expression: str | None = None,
+    key_condition_expression: str | None = None,
+    expression_attribute_names: dict[str, str] | None = None,
+    expression_attribute_values: dict[str, Any] | None = None,
 ) -> Output:
+    req = ReadRequest(
+        host.store, ctx.account_id, ctx.region, table_name, index_name, select,
+        attributes_to_get, limit, consistent_read, exclusive_start_key,
+        return_consumed_capacity, projection_expression, filter_expression,
+        expression_attribute_names, expression_attribute_values, conditional_operator,
+    )  # fmt: skip
     table = db.cached_table(req.store, req.account, req.region, req.table_name)
 
     def read(tx: Tx) -> Output:
@@ -271,20 +292,14 @@ def query(
                 "Either the KeyConditions or KeyConditionExpression parameter must be "
                 "specified in the request."
             )
-        parsed = parse_request(
-            names=req.names,
-            values=req.values,
-            projection_expression=req.projection_expression,
-            attributes_to_get=req.attributes_to_get,
-            filter_expression=req.filter_expression,
-            legacy_filter=query_filter,
-            legacy_filter_name="QueryFilter",
-            conditional_operator=req.conditional_operator,
+        parsed = req.parse(
+            query_filter,
+            "QueryFilter",
+            ("ProjectionExpression", "FilterExpression", "KeyConditionExpression"),
             key_condition_expression=key_condition_expression,
             key_conditions=key_conditions,
             hash_key=hash_key,
             range_key=range_key,
-            accepts=("ProjectionExpression", "FilterExpression", "KeyConditionExpression"),
         )
         select = _select(table, index, req, parsed)
         if req.filter_expression is not None and not req.key_filter:
@@ -301,7 +316,7 @@ def query(
         else:
             prefix = ks.index_partition_prefix(table, index, cond.hash_value)
             table_name = db.INDEX
-        low, high = _range_bounds(prefix, cond.range_op, list(cond.range_values or []))
+        low, high = ks.range_bounds(prefix, cond.range_op, cond.range_values or ())
         forward = scan_index_forward is not False
         start = _start_key(table, index, req.exclusive_start_key)
         if start is not None and not (low <= start and (high is None or start < high)):
@@ -321,12 +336,31 @@ def query(
 
 
 def scan(
-    req: ReadRequest,
-    *,
-    scan_filter: dict[str, Any] | None,
-    segment: int | None,
-    total_segments: int | None,
+    host: Host,
+    ctx: RequestContext,
+    table_name: str,
+    index_name: str | None = None,
+    attributes_to_get: list[str] | None = None,
+    limit: int | None = None,
+    select: str | None = None,
+    scan_filter: dict[str, Any] | None = None,
+    conditional_operator: str | None = None,
+    exclusive_start_key: dict[str, Any] | None = None,
+    return_consumed_capacity: str | None = None,
+    total_segments: int | None = None,
+    segment: int | None = None,
+    projection_expression: str | None = None,
+    filter_expression: str | None = None,
+    expression_attribute_names: dict[str, str] | None = None,
+    expression_attribute_values: dict[str, Any] | None = None,
+    consistent_read: bool | None = None,
 ) -> Output:
+    req = ReadRequest(
+        host.store, ctx.account_id, ctx.region, table_name, index_name, select,
+        attributes_to_get, limit, consistent_read, exclusive_start_key,
+        return_consumed_capacity, projection_expression, filter_expression,
+        expression_attribute_names, expression_attribute_values, conditional_operator,
+    )  # fmt: skip
     if segment is not None and total_segments is None:
         raise validation(
             "The TotalSegments parameter is required but was not present in the request when "
@@ -342,17 +376,7 @@ def scan(
             "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
             f"Segment: {segment} is not less than TotalSegments: {total_segments}"
         )
-    parsed = parse_request(
-        names=req.names,
-        values=req.values,
-        projection_expression=req.projection_expression,
-        attributes_to_get=req.attributes_to_get,
-        filter_expression=req.filter_expression,
-        legacy_filter=scan_filter,
-        legacy_filter_name="ScanFilter",
-        conditional_operator=req.conditional_operator,
-        accepts=("ProjectionExpression", "FilterExpression"),
-    )
+    parsed = req.parse(scan_filter, "ScanFilter", ("ProjectionExpression", "FilterExpression"))
 
     table = db.cached_table(req.store, req.account, req.region, req.table_name)
 

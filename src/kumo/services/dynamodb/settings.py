@@ -1,13 +1,35 @@
-"""Table settings changed apart from UpdateTable: tags (by table ARN) and time to live."""
+"""Table settings changed apart from UpdateTable: tags (by table ARN), time to live and
+continuous backups, with their operations (TagResource, UntagResource, ListTagsOfResource,
+UpdateTimeToLive, DescribeTimeToLive, DescribeContinuousBackups).
+
+UpdateTimeToLive builds or drops the expiry index of every item, so the provider declares
+it blocking.
+"""
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
+from kumo.aws.context import RequestContext
 from kumo.services.dynamodb import store as db
 from kumo.services.dynamodb.errors import resource_not_found, validation
+from kumo.services.dynamodb.host import Host, Output
 from kumo.services.dynamodb.models import Table
 from kumo.storage.base import Tx
 
-__all__ = ["MAX_TAGS", "set_time_to_live", "table_for_arn", "tag_table"]
+__all__ = [
+    "MAX_TAGS",
+    "describe_continuous_backups",
+    "describe_time_to_live",
+    "list_tags_of_resource",
+    "set_time_to_live",
+    "table_for_arn",
+    "tag_resource",
+    "tag_table",
+    "untag_resource",
+    "update_time_to_live",
+]
 
 MAX_TAGS = 50
 
@@ -57,3 +79,63 @@ def set_time_to_live(tx: Tx, table: Table, enabled: bool, attribute: str, now: f
     if enabled:
         writer.index_expiry()
     db.put_table(tx, table)
+
+
+def tag_resource(
+    host: Host, ctx: RequestContext, resource_arn: str, tags: list[dict[str, str]]
+) -> Output:
+    add = {tag["Key"]: tag["Value"] for tag in tags}
+    host.store.write(lambda tx: tag_table(tx, ctx.account_id, ctx.region, resource_arn, add, []))
+    return {}
+
+
+def untag_resource(
+    host: Host, ctx: RequestContext, resource_arn: str, tag_keys: list[str]
+) -> Output:
+    host.store.write(
+        lambda tx: tag_table(tx, ctx.account_id, ctx.region, resource_arn, {}, tag_keys)
+    )
+    return {}
+
+
+def list_tags_of_resource(
+    host: Host, ctx: RequestContext, resource_arn: str, next_token: str | None = None
+) -> Output:
+    table = host.store.read(lambda tx: table_for_arn(tx, ctx.account_id, ctx.region, resource_arn))
+    return {"Tags": [{"Key": k, "Value": v} for k, v in table.tags.items()]}
+
+
+def update_time_to_live(
+    host: Host, ctx: RequestContext, table_name: str, time_to_live_specification: dict[str, Any]
+) -> Output:
+    enabled = bool(time_to_live_specification["Enabled"])
+    attribute = time_to_live_specification["AttributeName"]
+
+    def change(tx: Tx) -> None:
+        table = db.require_table(tx, ctx.account_id, ctx.region, table_name, named=True)
+        set_time_to_live(tx, table, enabled, attribute, time.time())
+
+    host.store.write(change)
+    return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": attribute}}
+
+
+def describe_time_to_live(host: Host, ctx: RequestContext, table_name: str) -> Output:
+    table = db.cached_table(host.store, ctx.account_id, ctx.region, table_name, named=True)
+    if not table.ttl_enabled:
+        return {"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}}
+    return {
+        "TimeToLiveDescription": {
+            "TimeToLiveStatus": "ENABLED",
+            "AttributeName": table.ttl_attribute,
+        }
+    }
+
+
+def describe_continuous_backups(host: Host, ctx: RequestContext, table_name: str) -> Output:
+    db.cached_table(host.store, ctx.account_id, ctx.region, table_name, named=True)
+    return {
+        "ContinuousBackupsDescription": {
+            "ContinuousBackupsStatus": "ENABLED",
+            "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"},
+        }
+    }

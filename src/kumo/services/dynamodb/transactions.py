@@ -13,15 +13,16 @@ import base64
 import hashlib
 import json
 import time
-from dataclasses import dataclass
 from typing import Any
 
+from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
 from kumo.services.dynamodb import keys as ks
 from kumo.services.dynamodb import store as db
 from kumo.services.dynamodb.capacity import Capacity, read_units, write_units
 from kumo.services.dynamodb.errors import validation
 from kumo.services.dynamodb.exprs import parse_request
+from kumo.services.dynamodb.host import Host, Output, TablesRequest
 from kumo.services.dynamodb.items import (
     Change,
     apply_change,
@@ -31,24 +32,15 @@ from kumo.services.dynamodb.items import (
     collection_metrics,
 )
 from kumo.services.dynamodb.values import validate_item
-from kumo.storage.base import Store, Tx
+from kumo.storage.base import Tx
 from kumo.storage.keys import key
 
-__all__ = ["TOKENS", "TransactRequest", "transact_get_items", "transact_write_items"]
+__all__ = ["TOKENS", "transact_get_items", "transact_write_items"]
 
 TOKENS = "dynamodb.tokens"
 TOKEN_TTL = 600.0
 
 Item = dict[str, Any]
-Output = dict[str, Any]
-
-
-@dataclass
-class TransactRequest:
-    store: Store
-    account: str
-    region: str
-    return_consumed_capacity: str | None = None
 
 
 def _same_item() -> ServiceError:
@@ -93,11 +85,14 @@ def _reasons_message(codes: list[str]) -> str:
 
 
 def transact_write_items(
-    req: TransactRequest,
+    host: Host,
+    ctx: RequestContext,
     transact_items: list[dict[str, Any]],
-    client_request_token: str | None = None,
+    return_consumed_capacity: str | None = None,
     return_item_collection_metrics: str | None = None,
+    client_request_token: str | None = None,
 ) -> Output:
+    req = TablesRequest.of(host, ctx, return_consumed_capacity)
     entries: list[tuple[str, dict[str, Any]]] = []
     for entry in transact_items:
         kinds = [k for k in ("ConditionCheck", "Put", "Delete", "Update") if entry.get(k)]
@@ -202,7 +197,7 @@ def transact_write_items(
 
 
 def _replayed(
-    tx: Tx, req: TransactRequest, entries: list[tuple[str, dict[str, Any]]], stored: Output
+    tx: Tx, req: TablesRequest, entries: list[tuple[str, dict[str, Any]]], stored: Output
 ) -> Output:
     """The answer to a retry with a known token: nothing is written again; its consumed
     capacity is that of reading the items (transactionally), as DynamoDB reports it."""
@@ -228,7 +223,13 @@ def expire_tokens(tx: Tx, now: float) -> None:
             tx.delete(TOKENS, k)
 
 
-def transact_get_items(req: TransactRequest, transact_items: list[dict[str, Any]]) -> Output:
+def transact_get_items(
+    host: Host,
+    ctx: RequestContext,
+    transact_items: list[dict[str, Any]],
+    return_consumed_capacity: str | None = None,
+) -> Output:
+    req = TablesRequest.of(host, ctx, return_consumed_capacity)
     specs = [entry["Get"] for entry in transact_items]
     parsed = [
         parse_request(

@@ -83,10 +83,7 @@ def delete(tx: Tx, account_id: str, kind: str, name: str) -> None:
         db.remove_attachment(
             tx, account_id, entity.permissions_boundary, db.BOUNDARY, kind, entity.name
         )
-    if isinstance(entity, Role):
-        db.delete_role(tx, entity)
-    else:
-        db.delete_user(tx, entity)
+    db.delete_entity(tx, entity)
 
 
 def update_role(

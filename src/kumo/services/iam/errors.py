@@ -6,6 +6,8 @@ writes the shape's wire code (``NoSuchEntityException`` -> ``NoSuchEntity``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kumo.aws.errors import ServiceError
 
 __all__ = [
@@ -21,32 +23,22 @@ __all__ = [
 ]
 
 
-def no_such_entity(message: str) -> ServiceError:
-    return ServiceError(message, code="NoSuchEntityException", status=404)
+def _modeled(code: str, status: int) -> Callable[[str], ServiceError]:
+    """A maker of the modeled error ``code`` (HTTP ``status``) for a given message."""
+
+    def error(message: str) -> ServiceError:
+        return ServiceError(message, code=code, status=status)
+
+    return error
 
 
-def entity_exists(message: str) -> ServiceError:
-    return ServiceError(message, code="EntityAlreadyExistsException", status=409)
-
-
-def delete_conflict(message: str) -> ServiceError:
-    return ServiceError(message, code="DeleteConflictException", status=409)
-
-
-def limit_exceeded(message: str) -> ServiceError:
-    return ServiceError(message, code="LimitExceededException", status=409)
-
-
-def invalid_input(message: str) -> ServiceError:
-    return ServiceError(message, code="InvalidInputException", status=400)
-
-
-def malformed_policy(message: str) -> ServiceError:
-    return ServiceError(message, code="MalformedPolicyDocumentException", status=400)
-
-
-def access_denied(message: str) -> ServiceError:
-    return ServiceError(message, code="AccessDenied", status=403)
+no_such_entity = _modeled("NoSuchEntityException", 404)
+entity_exists = _modeled("EntityAlreadyExistsException", 409)
+delete_conflict = _modeled("DeleteConflictException", 409)
+limit_exceeded = _modeled("LimitExceededException", 409)
+invalid_input = _modeled("InvalidInputException", 400)
+malformed_policy = _modeled("MalformedPolicyDocumentException", 400)
+access_denied = _modeled("AccessDenied", 403)
 
 
 def validation_error(value: object, member: str, constraint: str) -> ServiceError:

@@ -188,10 +188,15 @@ class Record:
         return _from_json(cls, data)
 
 
-def _boundary(arn: str | None) -> dict[str, str] | None:
-    if arn is None:
-        return None
-    return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
+def _add_detail(out: dict[str, Any], boundary: str | None, tags: list[dict[str, str]]) -> None:
+    """Add what a role's or user's full shape has over its list entry: boundary and tags."""
+    if boundary:
+        out["PermissionsBoundary"] = {
+            "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+            "PermissionsBoundaryArn": boundary,
+        }
+    if tags:
+        out["Tags"] = [dict(t) for t in tags]
 
 
 @dataclass
@@ -226,10 +231,7 @@ class Role(Record):
         if self.description is not None:
             out["Description"] = self.description
         if detail:
-            if self.permissions_boundary:
-                out["PermissionsBoundary"] = _boundary(self.permissions_boundary)
-            if self.tags:
-                out["Tags"] = [dict(t) for t in self.tags]
+            _add_detail(out, self.permissions_boundary, self.tags)
             last: dict[str, Any] = {}
             if self.last_used is not None:
                 last["LastUsedDate"] = self.last_used
@@ -260,10 +262,7 @@ class User(Record):
             "CreateDate": self.create_date,
         }
         if detail:
-            if self.permissions_boundary:
-                out["PermissionsBoundary"] = _boundary(self.permissions_boundary)
-            if self.tags:
-                out["Tags"] = [dict(t) for t in self.tags]
+            _add_detail(out, self.permissions_boundary, self.tags)
         return out
 
 
@@ -353,6 +352,20 @@ class ManagedPolicy(Record):
 # -- new records from request input -------------------------------------------------------
 
 
+def _checked_path(name: str, member: str, path: str | None) -> str:
+    """Check a new role's or user's name and path; the path (``/`` when not given)."""
+    path = "/" if path is None else path
+    check_name(name, member)
+    check_path(path)
+    return path
+
+
+def _check_tags_and_boundary(tags: list[dict[str, str]] | None, boundary: str | None) -> None:
+    check_tags(tags or [])
+    if boundary is not None:
+        parse_policy_arn(boundary)
+
+
 def new_role(
     account_id: str,
     name: str,
@@ -365,16 +378,12 @@ def new_role(
     tags: list[dict[str, str]] | None,
 ) -> Role:
     """A role from CreateRole's input, checked as IAM checks it."""
-    path = "/" if path is None else path
-    check_name(name, "roleName")
-    check_path(path)
+    path = _checked_path(name, "roleName", path)
     if description is not None:
         check_description(description)
     if max_session_duration is not None:
         check_range(max_session_duration, "maxSessionDuration", 3600, 43200)
-    check_tags(tags or [])
-    if permissions_boundary is not None:
-        parse_policy_arn(permissions_boundary)
+    _check_tags_and_boundary(tags, permissions_boundary)
     validate_trust_policy(trust_policy)
     return Role(
         account_id=account_id,
@@ -400,12 +409,8 @@ def new_user(
     tags: list[dict[str, str]] | None,
 ) -> User:
     """A user from CreateUser's input, checked as IAM checks it."""
-    path = "/" if path is None else path
-    check_name(name, "userName")
-    check_path(path)
-    check_tags(tags or [])
-    if permissions_boundary is not None:
-        parse_policy_arn(permissions_boundary)
+    path = _checked_path(name, "userName", path)
+    _check_tags_and_boundary(tags, permissions_boundary)
     return User(
         account_id=account_id,
         name=name,

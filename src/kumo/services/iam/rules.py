@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kumo.aws.errors import ServiceError
 from kumo.services.iam.errors import invalid_input, limit_exceeded, validation_error
 
 __all__ = [
@@ -44,67 +45,60 @@ _TAG_EXTRA = set("_.:/=+-@")
 MAX_TAGS = 50
 
 
+def _check_bounds(size: int, value: object, member: str, low: int, high: int, what: str) -> None:
+    """``size`` (the value's ``what``: ``length`` or ``value``) within ``low..high``."""
+    if size < low:
+        raise validation_error(
+            value, member, f"Member must have {what} greater than or equal to {low}"
+        )
+    if size > high:
+        raise validation_error(
+            value, member, f"Member must have {what} less than or equal to {high}"
+        )
+
+
 def check_length(value: str, member: str, low: int, high: int) -> None:
-    if len(value) < low:
-        raise validation_error(
-            value, member, f"Member must have length greater than or equal to {low}"
-        )
-    if len(value) > high:
-        raise validation_error(
-            value, member, f"Member must have length less than or equal to {high}"
-        )
+    _check_bounds(len(value), value, member, low, high, "length")
 
 
 def check_range(value: int, member: str, low: int, high: int) -> None:
-    if value < low:
-        raise validation_error(
-            value, member, f"Member must have value greater than or equal to {low}"
-        )
-    if value > high:
-        raise validation_error(
-            value, member, f"Member must have value less than or equal to {high}"
-        )
+    _check_bounds(value, value, member, low, high, "value")
+
+
+def _pattern_error(value: object, member: str, pattern: str) -> ServiceError:
+    return validation_error(
+        value, member, f"Member must satisfy regular expression pattern: {pattern}"
+    )
+
+
+def _check_text(
+    value: str, member: str, high: int, regex: re.Pattern[str], pattern: str, low: int = 1
+) -> None:
+    """``value`` of ``low..high`` characters that ``regex`` (shown as ``pattern``) matches."""
+    check_length(value, member, low, high)
+    if not regex.fullmatch(value):
+        raise _pattern_error(value, member, pattern)
 
 
 def check_name(value: str, member: str, max_length: int = 64) -> None:
     """A role, user or policy name: 1..max characters of ``[\\w+=,.@-]``."""
-    check_length(value, member, 1, max_length)
-    if not _NAME.fullmatch(value):
-        raise validation_error(
-            value, member, f"Member must satisfy regular expression pattern: {_NAME_PATTERN}"
-        )
+    _check_text(value, member, max_length, _NAME, _NAME_PATTERN)
 
 
 def check_path(value: str, member: str = "path") -> None:
-    check_length(value, member, 1, 512)
-    if not _PATH.fullmatch(value):
-        raise validation_error(
-            value, member, f"Member must satisfy regular expression pattern: {_PATH_PATTERN}"
-        )
+    _check_text(value, member, 512, _PATH, _PATH_PATTERN)
 
 
 def check_path_prefix(value: str, member: str = "pathPrefix") -> None:
-    check_length(value, member, 1, 512)
-    if not _PATH_PREFIX.fullmatch(value):
-        raise validation_error(
-            value, member, f"Member must satisfy regular expression pattern: {_PATH_PREFIX_PATTERN}"
-        )
+    _check_text(value, member, 512, _PATH_PREFIX, _PATH_PREFIX_PATTERN)
 
 
 def check_policy_path(value: str, member: str = "path") -> None:
-    check_length(value, member, 1, 512)
-    if not _POLICY_PATH.fullmatch(value):
-        raise validation_error(
-            value, member, f"Member must satisfy regular expression pattern: {_POLICY_PATH_PATTERN}"
-        )
+    _check_text(value, member, 512, _POLICY_PATH, _POLICY_PATH_PATTERN)
 
 
 def check_description(value: str, member: str = "description") -> None:
-    check_length(value, member, 0, 1000)
-    if not _DESCRIPTION.fullmatch(value):
-        raise validation_error(
-            value, member, f"Member must satisfy regular expression pattern: {_DESCRIPTION_PATTERN}"
-        )
+    _check_text(value, member, 1000, _DESCRIPTION, _DESCRIPTION_PATTERN, low=0)
 
 
 def check_max_items(value: int | None) -> int:
@@ -132,18 +126,10 @@ def check_tags(tags: list[dict[str, str]], member: str = "tags") -> None:
         where = f"{member}.{index}.member"
         check_length(key, f"{where}.key", 1, 128)
         if not _tag_text_ok(key):
-            raise validation_error(
-                key,
-                f"{where}.key",
-                f"Member must satisfy regular expression pattern: {_TAG_PATTERN}+",
-            )
+            raise _pattern_error(key, f"{where}.key", f"{_TAG_PATTERN}+")
         check_length(value, f"{where}.value", 0, 256)
         if not _tag_text_ok(value):
-            raise validation_error(
-                value,
-                f"{where}.value",
-                f"Member must satisfy regular expression pattern: {_TAG_PATTERN}*",
-            )
+            raise _pattern_error(value, f"{where}.value", f"{_TAG_PATTERN}*")
         if key.lower() in seen:
             raise invalid_input(
                 "Duplicate tag keys found. Please note that Tag keys are case insensitive."

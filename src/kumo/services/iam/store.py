@@ -11,7 +11,7 @@ created with. Functions here take a transaction; the provider chooses read or wr
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from kumo.services.iam.errors import no_such_entity
 from kumo.services.iam.managed import aws_managed_policies, aws_managed_policy
@@ -55,61 +55,51 @@ ROLE = "role"
 USER = "user"
 
 
-# -- roles ---------------------------------------------------------------------------------
+# -- roles and users -------------------------------------------------------------------------
+
+# a role or a user, as the record type that says which table it is kept in
+_E = TypeVar("_E", Role, User)
+
+
+def _table(record: type[Role] | type[User]) -> str:
+    return ROLES if record is Role else USERS
+
+
+def _entity_key(account_id: str, name: str) -> bytes:
+    return key(account_id, name.lower())
+
+
+def _get(tx: Tx, record: type[_E], account_id: str, name: str) -> _E | None:
+    data = tx.get(_table(record), _entity_key(account_id, name))
+    return record.from_record(data) if data is not None else None
+
+
+def _require(tx: Tx, record: type[_E], account_id: str, name: str) -> _E:
+    entity = _get(tx, record, account_id, name)
+    if entity is None:
+        kind = ROLE if record is Role else USER
+        raise no_such_entity(f"The {kind} with name {name} cannot be found.")
+    return entity
+
+
+def _list(tx: Tx, record: type[_E], account_id: str) -> list[_E]:
+    return [record.from_record(v) for _, v in tx.scan(_table(record), prefix=key(account_id))]
 
 
 def get_role(tx: Tx, account_id: str, name: str) -> Role | None:
-    data = tx.get(ROLES, key(account_id, name.lower()))
-    return Role.from_record(data) if data is not None else None
-
-
-def require_role(tx: Tx, account_id: str, name: str) -> Role:
-    role = get_role(tx, account_id, name)
-    if role is None:
-        raise no_such_entity(f"The role with name {name} cannot be found.")
-    return role
-
-
-def put_role(tx: Tx, role: Role) -> None:
-    tx.put(ROLES, key(role.account_id, role.name.lower()), role.to_record())
-
-
-def delete_role(tx: Tx, role: Role) -> None:
-    tx.delete(ROLES, key(role.account_id, role.name.lower()))
-
-
-def list_roles(tx: Tx, account_id: str) -> list[Role]:
-    return [Role.from_record(v) for _, v in tx.scan(ROLES, prefix=key(account_id))]
-
-
-# -- users ---------------------------------------------------------------------------------
+    return _get(tx, Role, account_id, name)
 
 
 def get_user(tx: Tx, account_id: str, name: str) -> User | None:
-    data = tx.get(USERS, key(account_id, name.lower()))
-    return User.from_record(data) if data is not None else None
+    return _get(tx, User, account_id, name)
+
+
+def require_role(tx: Tx, account_id: str, name: str) -> Role:
+    return _require(tx, Role, account_id, name)
 
 
 def require_user(tx: Tx, account_id: str, name: str) -> User:
-    user = get_user(tx, account_id, name)
-    if user is None:
-        raise no_such_entity(f"The user with name {name} cannot be found.")
-    return user
-
-
-def put_user(tx: Tx, user: User) -> None:
-    tx.put(USERS, key(user.account_id, user.name.lower()), user.to_record())
-
-
-def delete_user(tx: Tx, user: User) -> None:
-    tx.delete(USERS, key(user.account_id, user.name.lower()))
-
-
-def list_users(tx: Tx, account_id: str) -> list[User]:
-    return [User.from_record(v) for _, v in tx.scan(USERS, prefix=key(account_id))]
-
-
-# -- either ----------------------------------------------------------------------------------
+    return _require(tx, User, account_id, name)
 
 
 def require_entity(tx: Tx, account_id: str, kind: str, name: str) -> Role | User:
@@ -119,11 +109,24 @@ def require_entity(tx: Tx, account_id: str, kind: str, name: str) -> Role | User
     )
 
 
+def list_roles(tx: Tx, account_id: str) -> list[Role]:
+    return _list(tx, Role, account_id)
+
+
+def list_users(tx: Tx, account_id: str) -> list[User]:
+    return _list(tx, User, account_id)
+
+
 def put_entity(tx: Tx, entity: Role | User) -> None:
-    if isinstance(entity, Role):
-        put_role(tx, entity)
-    else:
-        put_user(tx, entity)
+    tx.put(_table(type(entity)), _entity_key(entity.account_id, entity.name), entity.to_record())
+
+
+def put_role(tx: Tx, role: Role) -> None:
+    put_entity(tx, role)
+
+
+def delete_entity(tx: Tx, entity: Role | User) -> None:
+    tx.delete(_table(type(entity)), _entity_key(entity.account_id, entity.name))
 
 
 # -- managed policies ----------------------------------------------------------------------

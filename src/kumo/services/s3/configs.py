@@ -9,7 +9,7 @@ access block setting on.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
@@ -52,6 +52,14 @@ DEFAULT_PUBLIC_ACCESS_BLOCK = {
 _SSE_ALGORITHMS = frozenset({"AES256", "aws:kms", "aws:kms:dsse"})
 _OWNERSHIPS = frozenset({"BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"})
 
+# the message and code of the 404 each document answers when the bucket has none
+_NO_POLICY = ("The bucket policy does not exist", "NoSuchBucketPolicy")
+_NO_OWNERSHIP = ("The bucket ownership controls were not found", "OwnershipControlsNotFoundError")
+_NO_PUBLIC_ACCESS_BLOCK = (
+    "The public access block configuration was not found",
+    "NoSuchPublicAccessBlockConfiguration",
+)
+
 
 def _bucket(s3: Host, bucket: str) -> Bucket:
     return s3.store.read(lambda tx: db.require_bucket(tx, bucket))
@@ -65,6 +73,26 @@ def _set(s3: Host, bucket: str, name: str, value: Any) -> None:
             b.configs[name] = value
 
     db.update_bucket(s3.store, bucket, change)
+
+
+def _document(s3: Host, bucket: str, name: str, default: Any, missing: tuple[str, str]) -> Any:
+    """The bucket's ``name`` document, ``default`` if it never had one; the ``missing`` 404
+    when it has none (never set and no default, or deleted)."""
+    config = _bucket(s3, bucket).configs.get(name, default)
+    if config is None or config is False:
+        message, code = missing
+        raise ServiceError(message, code=code, status=404, BucketName=bucket)
+    return config
+
+
+def _delete(
+    s3: Host, ctx: RequestContext, bucket: str, name: str, deleted: Literal[False] | None
+) -> Output:
+    """Delete the ``name`` document: ``None`` falls back to its default, ``False`` keeps the
+    bucket without one."""
+    _set(s3, bucket, name, deleted)
+    ctx.response_status = 204
+    return {}
 
 
 # -- policy ------------------------------------------------------------------------------------
@@ -114,32 +142,16 @@ def put_bucket_policy(
 
 
 def get_bucket_policy(s3: Host, ctx: RequestContext, bucket: str) -> Output:
-    policy = _bucket(s3, bucket).configs.get("policy")
-    if policy is None:
-        raise _no_such_policy(bucket)
-    return {"Policy": policy}
+    return {"Policy": _document(s3, bucket, "policy", None, _NO_POLICY)}
 
 
 def delete_bucket_policy(s3: Host, ctx: RequestContext, bucket: str) -> Output:
-    _set(s3, bucket, "policy", None)
-    ctx.response_status = 204
-    return {}
+    return _delete(s3, ctx, bucket, "policy", None)
 
 
 def get_bucket_policy_status(s3: Host, ctx: RequestContext, bucket: str) -> Output:
-    policy = _bucket(s3, bucket).configs.get("policy")
-    if policy is None:
-        raise _no_such_policy(bucket)
+    policy = _document(s3, bucket, "policy", None, _NO_POLICY)
     return {"PolicyStatus": {"IsPublic": _is_public(json.loads(policy))}}
-
-
-def _no_such_policy(bucket: str) -> ServiceError:
-    return ServiceError(
-        "The bucket policy does not exist",
-        code="NoSuchBucketPolicy",
-        status=404,
-        BucketName=bucket,
-    )
 
 
 def _is_public(doc: dict[str, Any]) -> bool:
@@ -202,9 +214,7 @@ def get_bucket_encryption(s3: Host, ctx: RequestContext, bucket: str) -> Output:
 
 def delete_bucket_encryption(s3: Host, ctx: RequestContext, bucket: str) -> Output:
     # the bucket falls back to the default SSE-S3 encryption, as S3 does
-    _set(s3, bucket, "encryption", None)
-    ctx.response_status = 204
-    return {}
+    return _delete(s3, ctx, bucket, "encryption", None)
 
 
 # -- ownership controls ------------------------------------------------------------------------
@@ -224,23 +234,13 @@ def put_bucket_ownership_controls(
 
 
 def get_bucket_ownership_controls(s3: Host, ctx: RequestContext, bucket: str) -> Output:
-    found = _bucket(s3, bucket)
-    config = found.configs.get("ownership", DEFAULT_OWNERSHIP)
-    if config is False:
-        raise ServiceError(
-            "The bucket ownership controls were not found",
-            code="OwnershipControlsNotFoundError",
-            status=404,
-            BucketName=bucket,
-        )
+    config = _document(s3, bucket, "ownership", DEFAULT_OWNERSHIP, _NO_OWNERSHIP)
     return {"OwnershipControls": config}
 
 
 def delete_bucket_ownership_controls(s3: Host, ctx: RequestContext, bucket: str) -> Output:
     # False, not absent: a deleted configuration is not the default one
-    _set(s3, bucket, "ownership", False)
-    ctx.response_status = 204
-    return {}
+    return _delete(s3, ctx, bucket, "ownership", False)
 
 
 # -- public access block -----------------------------------------------------------------------
@@ -259,18 +259,11 @@ def put_public_access_block(
 
 
 def get_public_access_block(s3: Host, ctx: RequestContext, bucket: str) -> Output:
-    config = _bucket(s3, bucket).configs.get("public_access_block", DEFAULT_PUBLIC_ACCESS_BLOCK)
-    if config is False:
-        raise ServiceError(
-            "The public access block configuration was not found",
-            code="NoSuchPublicAccessBlockConfiguration",
-            status=404,
-            BucketName=bucket,
-        )
+    config = _document(
+        s3, bucket, "public_access_block", DEFAULT_PUBLIC_ACCESS_BLOCK, _NO_PUBLIC_ACCESS_BLOCK
+    )
     return {"PublicAccessBlockConfiguration": config}
 
 
 def delete_public_access_block(s3: Host, ctx: RequestContext, bucket: str) -> Output:
-    _set(s3, bucket, "public_access_block", False)
-    ctx.response_status = 204
-    return {}
+    return _delete(s3, ctx, bucket, "public_access_block", False)

@@ -9,24 +9,20 @@ import datetime as dt
 import time
 from typing import Any, BinaryIO
 
-from kumo.aws.auth import DecodedPayload, checksums
+from kumo.aws.auth import checksums
 from kumo.aws.context import RequestContext
 from kumo.services.s3 import encryption, uploads
 from kumo.services.s3 import store as db
 from kumo.services.s3.bodies import RangeReader, StoredBody, check_upload_size, write_body
-from kumo.services.s3.conditions import check_conditions, check_write_conditions
+from kumo.services.s3.conditions import check_write_conditions
 from kumo.services.s3.errors import no_such_key
 from kumo.services.s3.host import Host, Output
 from kumo.services.s3.listing import check_max_keys, key_encoder
-from kumo.services.s3.models import S3Object, check_storage_class, owner, parse_tagging_header
+from kumo.services.s3.models import S3Object, check_storage_class, owner
 from kumo.services.s3.notifications import actor_of
-from kumo.services.s3.objects import (
-    Change,
-    check_key,
-    commit_object,
-    object_acl,
-    read_copy_source,
-)
+from kumo.services.s3.object_read import Preconditions, read_copy_source
+from kumo.services.s3.object_write import grants_and_sse, payload_checksums, request_tags
+from kumo.services.s3.objects import Change, check_key, commit_object
 from kumo.services.s3.uploads import (
     MAX_PARTS,
     Part,
@@ -98,16 +94,15 @@ def create_multipart_upload(
         expires=expires.timestamp() if expires is not None else None,
         metadata=metadata or {},
         storage_class=check_storage_class(storage_class),
-        tags=parse_tagging_header(tagging) if tagging else [],
+        tags=request_tags(tagging),
         checksum_algorithm=algorithm,
         checksum_type=checksum_type if algorithm else None,
     )
 
     def create(tx: Tx) -> None:
         found = db.require_bucket(tx, bucket)
-        upload.acl = object_acl(found, acl)
-        upload.sse = encryption.choose(
-            found, server_side_encryption, ssekms_key_id, bucket_key_enabled
+        upload.acl, upload.sse = grants_and_sse(
+            found, acl, server_side_encryption, ssekms_key_id, bucket_key_enabled
         )
         uploads.put_upload(tx, upload)
 
@@ -118,7 +113,7 @@ def create_multipart_upload(
         "UploadId": upload.upload_id,
         "ChecksumAlgorithm": checksum_algorithm,
         "ChecksumType": upload.checksum_type,
-        **(upload.sse or {"ServerSideEncryption": "AES256"}),
+        **_sse_members(upload),
     }
 
 
@@ -134,12 +129,10 @@ def upload_part(
     check_part_number(part_number)
     check_upload_size(ctx.request)
     upload = s3.store.read(lambda tx: uploads.require_upload(tx, bucket, key, upload_id))
-    payload: DecodedPayload | None = ctx.notes.get("payload")
-    checksums = dict([payload.client_checksum]) if payload and payload.client_checksum else {}
+    checksums = payload_checksums(ctx)
     stored = write_body(s3.store.blobs, body)
     _commit_part(s3, bucket, key, upload_id, part_number, stored, checksums)
-    sse = upload.sse or {"ServerSideEncryption": "AES256"}
-    return {"ETag": stored.etag, **checksum_members(checksums), **sse}
+    return {"ETag": stored.etag, **checksum_members(checksums), **_sse_members(upload)}
 
 
 def upload_part_copy(
@@ -159,15 +152,13 @@ def upload_part_copy(
     check_part_number(part_number)
     src = parse_copy_source(copy_source)
     upload = s3.store.read(lambda tx: uploads.require_upload(tx, bucket, key, upload_id))
-    source = read_copy_source(s3, src)
-    check_conditions(
-        source,
-        if_match=copy_source_if_match,
-        if_none_match=copy_source_if_none_match,
-        if_modified_since=copy_source_if_modified_since,
-        if_unmodified_since=copy_source_if_unmodified_since,
-        prefix="x-amz-copy-source-",
+    conditions = Preconditions(
+        copy_source_if_match,
+        copy_source_if_none_match,
+        copy_source_if_modified_since,
+        copy_source_if_unmodified_since,
     )
+    source = read_copy_source(s3, src, conditions)
     start, end = parse_copy_range(copy_source_range, source.size)
     try:
         file = s3.store.blobs.open(source.blob)
@@ -183,8 +174,12 @@ def upload_part_copy(
     sums = {algorithm: reader.value()} if algorithm else {}
     part = _commit_part(s3, bucket, key, upload_id, part_number, stored, sums)
     result = {"ETag": part.etag, "LastModified": timestamp(part.last_modified)}
-    sse = upload.sse or {"ServerSideEncryption": "AES256"}
-    return {"CopyPartResult": {**result, **checksum_members(sums)}, **sse}
+    return {"CopyPartResult": {**result, **checksum_members(sums)}, **_sse_members(upload)}
+
+
+def _sse_members(upload: Upload) -> encryption.Sse:
+    """The encryption members a multipart operation echoes: the upload's (SSE-S3 if none)."""
+    return upload.sse or {"ServerSideEncryption": "AES256"}
 
 
 class _Summing:

@@ -1,5 +1,8 @@
 """Object operations: put, get, head, delete (one and many), copy, and object tagging.
 
+What reads share lives in :mod:`~kumo.services.s3.object_read`, what writes of a new object
+take from their request in :mod:`~kumo.services.s3.object_write`.
+
 A write streams the body into a blob and commits it before the record that names it, and
 deletes a replaced blob only after the record stopped naming it, so a crash never exposes a
 partial object (at worst it leaves an unreferenced blob for the collector).
@@ -19,12 +22,10 @@ from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
 from kumo.services.s3 import encryption, versions
 from kumo.services.s3 import store as db
-from kumo.services.s3.acl import canned_grants, check_acl_allowed
 from kumo.services.s3.bodies import RangeReader, check_upload_size, write_body
 from kumo.services.s3.conditions import (
     check_conditions,
     check_write_conditions,
-    parse_range,
     precondition_failed,
 )
 from kumo.services.s3.errors import malformed_xml, no_such_key
@@ -36,16 +37,21 @@ from kumo.services.s3.models import (
     S3Object,
     check_storage_class,
     check_tags,
-    parse_tagging_header,
 )
 from kumo.services.s3.notifications import Actor, actor_of, notify
-from kumo.services.s3.wire import (
-    CopySource,
-    checksum_members,
-    object_headers,
-    parse_copy_source,
-    timestamp,
+from kumo.services.s3.object_read import (
+    Preconditions,
+    check_read,
+    describe,
+    read_copy_source,
 )
+from kumo.services.s3.object_write import (
+    grants_and_sse,
+    object_acl,
+    payload_checksums,
+    request_tags,
+)
+from kumo.services.s3.wire import checksum_members, parse_copy_source, timestamp
 from kumo.storage.base import Tx
 
 __all__ = [
@@ -62,7 +68,6 @@ __all__ = [
     "object_acl",
     "put_object",
     "put_object_tagging",
-    "read_copy_source",
 ]
 
 Tags = list[dict[str, str]]
@@ -103,16 +108,17 @@ def put_object(
     check_upload_size(ctx.request)
     storage_class = check_storage_class(storage_class)
     check_redirect_location(website_redirect_location)
-    tags = parse_tagging_header(tagging) if tagging else []
+    tags = request_tags(tagging)
     found = db.cached_bucket(s3.store, bucket)
     grants = object_acl(found, acl)
+    # an SSE-C key wins over the other encryption headers, which are then not checked
     sse = encryption.customer_key(
         sse_customer_algorithm, sse_customer_key, sse_customer_key_md5
     ) or encryption.choose(found, server_side_encryption, ssekms_key_id, bucket_key_enabled)
     payload: DecodedPayload | None = ctx.notes.get("payload")
     if payload is not None:
         content_encoding = payload.content_encoding
-    checksums = dict([payload.client_checksum]) if payload and payload.client_checksum else {}
+    checksums = payload_checksums(ctx)
     stored = write_body(s3.store.blobs, body)
     obj = S3Object(
         key=key,
@@ -220,6 +226,7 @@ def get_object(
     sse_customer_key: str | None = None,
     sse_customer_key_md5: str | None = None,
 ) -> Output:
+    conditions = Preconditions(if_match, if_none_match, if_modified_since, if_unmodified_since)
     customer = encryption.customer_key(
         sse_customer_algorithm, sse_customer_key, sse_customer_key_md5
     )
@@ -232,22 +239,12 @@ def get_object(
     }
     for _ in itertools.repeat(None, _OPEN_ATTEMPTS):
         found, obj = s3.store.read(lambda tx: versions.read_version(tx, bucket, key, version_id))
-        encryption.check_customer_key(obj, customer)
-        check_conditions(
-            obj,
-            if_match=if_match,
-            if_none_match=if_none_match,
-            if_modified_since=if_modified_since,
-            if_unmodified_since=if_unmodified_since,
-        )
-        window = _window(obj, range, part_number)
+        window = check_read(obj, customer, conditions, range, part_number)
         try:
             file = s3.store.blobs.open(obj.blob)
         except FileNotFoundError:
             continue  # overwritten or deleted since the read: read the record again
-        out = _describe(found, obj, window, checksum_mode, overrides)
-        if part_number is not None:
-            out["PartsCount"] = len(obj.part_sizes) or None
+        out = describe(found, obj, window, checksum_mode, part_number, overrides)
         if response_expires is not None:
             out["Expires"] = response_expires
         if window is None:
@@ -278,25 +275,17 @@ def head_object(
     sse_customer_key: str | None = None,
     sse_customer_key_md5: str | None = None,
 ) -> Output:
+    conditions = Preconditions(if_match, if_none_match, if_modified_since, if_unmodified_since)
     customer = encryption.customer_key(
         sse_customer_algorithm, sse_customer_key, sse_customer_key_md5
     )
     found, obj = s3.store.read(
         lambda tx: versions.read_version(tx, bucket, key, version_id, "HEAD")
     )
-    encryption.check_customer_key(obj, customer)
-    check_conditions(
-        obj,
-        if_match=if_match,
-        if_none_match=if_none_match,
-        if_modified_since=if_modified_since,
-        if_unmodified_since=if_unmodified_since,
-    )
-    out = _describe(found, obj, _window(obj, range, part_number), checksum_mode, {})
+    window = check_read(obj, customer, conditions, range, part_number)
     if part_number is not None:
-        out["PartsCount"] = len(obj.part_sizes) or None
         ctx.response_status = 206
-    return out
+    return describe(found, obj, window, checksum_mode, part_number, {})
 
 
 def delete_object(
@@ -400,19 +389,18 @@ def copy_object(
     check_redirect_location(website_redirect_location)
     new_class = check_storage_class(storage_class)
     src = parse_copy_source(copy_source)
-    target = s3.store.read(lambda tx: db.require_bucket(tx, bucket))
-    grants = object_acl(target, acl)
-    # a copy is encrypted as the request or the target bucket says, not as its source
-    sse = encryption.choose(target, server_side_encryption, ssekms_key_id, bucket_key_enabled)
-    source = read_copy_source(s3, src)
-    check_conditions(
-        source,
-        if_match=copy_source_if_match,
-        if_none_match=copy_source_if_none_match,
-        if_modified_since=copy_source_if_modified_since,
-        if_unmodified_since=copy_source_if_unmodified_since,
-        prefix="x-amz-copy-source-",
+    conditions = Preconditions(
+        copy_source_if_match,
+        copy_source_if_none_match,
+        copy_source_if_modified_since,
+        copy_source_if_unmodified_since,
     )
+    target = s3.store.read(lambda tx: db.require_bucket(tx, bucket))
+    # a copy is encrypted as the request or the target bucket says, not as its source
+    grants, sse = grants_and_sse(
+        target, acl, server_side_encryption, ssekms_key_id, bucket_key_enabled
+    )
+    source = read_copy_source(s3, src, conditions)
     replace = metadata_directive == "REPLACE"
     same = (src.bucket, src.key) == (bucket, key) and src.version_id is None
     changes = (
@@ -444,7 +432,7 @@ def copy_object(
         copy.expires = expires.timestamp() if expires is not None else None
         copy.metadata = metadata or {}
     if tagging_directive == "REPLACE":
-        copy.tags = parse_tagging_header(tagging) if tagging else []
+        copy.tags = request_tags(tagging)
     copy.storage_class = new_class
     copy.part_sizes, copy.part_checksums = [], []
     copy.acl = grants
@@ -461,14 +449,6 @@ def copy_object(
         "CopySourceVersionId": source.version_id if source_versioned else None,
         **encryption.members(copy),
     }
-
-
-def read_copy_source(s3: Host, src: CopySource) -> S3Object:
-    """The object version a copy reads, with S3's errors for a missing or deleted one."""
-    _, source = s3.store.read(
-        lambda tx: versions.read_version(tx, src.bucket, src.key, src.version_id)
-    )
-    return source
 
 
 def put_object_tagging(
@@ -514,14 +494,6 @@ def _retag(
     return s3.store.write(retag)
 
 
-def object_acl(bucket: Bucket, canned: str | None) -> list[dict[str, Any]] | None:
-    """The grants of a new object's canned ACL (None: private), if the bucket allows it."""
-    if canned is None:
-        return None
-    check_acl_allowed(bucket, canned)
-    return None if canned == "private" else canned_grants(canned, bucket.account_id)
-
-
 def check_redirect_location(location: str | None) -> None:
     if location is not None and not location.startswith(("/", "http://", "https://")):
         raise ServiceError(
@@ -533,42 +505,3 @@ def check_redirect_location(location: str | None) -> None:
 def check_key(key: str) -> None:
     if len(key.encode("utf-8", "surrogatepass")) > 1024:
         raise ServiceError("Your key is too long", code="KeyTooLongError", MaxSizeAllowed="1024")
-
-
-def _window(obj: S3Object, header: str | None, part_number: int | None) -> tuple[int, int] | None:
-    """The byte range a Range header or a ``partNumber`` picks (None: the whole object)."""
-    if part_number is None:
-        return parse_range(header, obj.size)
-    sizes = obj.part_sizes or [obj.size]
-    if not 1 <= part_number <= len(sizes):
-        raise ServiceError(
-            "The requested partnumber is not satisfiable",
-            code="InvalidPartNumber",
-            status=416,
-            PartNumberRequested=str(part_number),
-            ActualPartCount=str(len(sizes)),
-        )
-    start = sum(sizes[: part_number - 1])
-    return start, start + sizes[part_number - 1] - 1
-
-
-def _describe(
-    bucket: Bucket,
-    obj: S3Object,
-    window: tuple[int, int] | None,
-    checksum_mode: str | None,
-    overrides: dict[str, str | None],
-) -> Output:
-    out = object_headers(obj, overrides)
-    if bucket.versioning is not None:
-        out["VersionId"] = obj.version_id
-    if window is None:
-        out["ContentLength"] = obj.size
-        if checksum_mode == "ENABLED":
-            # never on a partial body: the checksum is of the whole object
-            out.update(checksum_members(obj.checksums, obj.checksum_type))
-    else:
-        start, end = window
-        out["ContentLength"] = end - start + 1
-        out["ContentRange"] = f"bytes {start}-{end}/{obj.size}"
-    return out

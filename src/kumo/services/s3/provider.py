@@ -8,15 +8,13 @@ model. This class only names them and owns the provider's lifecycle.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from kumo.aws.http import HttpRequest, HttpResponse
-from kumo.services.base import Front, Provider, ServiceDeps, operation
+from kumo.services.base import Front, Provider, ServiceDeps, operation, run_every
 from kumo.services.s3 import (
     acl,
     attributes,
@@ -55,25 +53,20 @@ class S3Provider(Provider):
         )
         # what "now" is to the sweeper (tests move it forward)
         self.clock: Callable[[], float] = time.time
-        self._sweeper: asyncio.Task[None] | None = None
+        self._stop_sweeper: Callable[[], Awaitable[None]] | None = None
 
     async def start(self) -> None:
-        self._sweeper = asyncio.create_task(self._sweep_forever())
+        self._stop_sweeper = run_every(
+            lambda: self.lifecycle_interval,
+            lambda: lifecycle.sweep(self.store, self.clock()),
+            log,
+            "lifecycle sweep",
+        )
 
     async def stop(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
-            self._sweeper = None
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.lifecycle_interval)
-            try:
-                await asyncio.to_thread(lifecycle.sweep, self.store, self.clock())
-            except Exception:
-                log.exception("lifecycle sweep failed")
+        if self._stop_sweeper is not None:
+            await self._stop_sweeper()
+            self._stop_sweeper = None
 
     def screen(self, request: HttpRequest) -> HttpResponse | None:
         """EntityTooLarge for a body declared over S3's limit, before a byte of it is read."""

@@ -1,6 +1,7 @@
 """PartiQL for DynamoDB: ExecuteStatement, BatchExecuteStatement and ExecuteTransaction.
 
-:mod:`.lexer` and :mod:`.parser` turn a statement and its ``?`` parameters into the
+:mod:`.lexer` and :mod:`.parser` (with :mod:`.cursor` for paths and values and
+:mod:`.conditions` for WHERE clauses) turn a statement and its ``?`` parameters into the
 objects of :mod:`.statements`, whose conditions are the expression tree the item
 operations evaluate; :mod:`.reads` runs SELECT as a Query or a Scan, :mod:`.writes`
 plans INSERT/UPDATE/DELETE/EXISTS against the engine's item writer, and

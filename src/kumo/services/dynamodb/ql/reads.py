@@ -21,7 +21,7 @@ from typing import Any
 from kumo.services.dynamodb import keys as ks
 from kumo.services.dynamodb import store as db
 from kumo.storage.base import Tx
-from kumo.storage.keys import key, key_prefix, prefix_end
+from kumo.storage.keys import key, prefix_end
 
 from ..errors import validation
 from ..expressions import Path, project_paths
@@ -163,32 +163,6 @@ def _range_term(
     return None
 
 
-def _bounds(
-    prefix: bytes, op: str | None, values: tuple[AttributeValue, ...]
-) -> tuple[bytes, bytes | None]:
-    """The ``[low, high)`` storage range of one partition under a sort-key test."""
-    end = prefix_end(prefix)
-    if op is None:
-        return prefix, end
-    if op == "EMPTY":
-        return prefix, prefix
-    at = prefix + key(ks.key_bytes(values[0]))
-    if op == "=":
-        return at, ks.after(at)
-    if op == "<":
-        return prefix, at
-    if op == "<=":
-        return prefix, ks.after(at)
-    if op == ">":
-        return ks.after(at), end
-    if op == ">=":
-        return at, end
-    if op == "BETWEEN":
-        return at, ks.after(prefix + key(ks.key_bytes(values[1])))
-    opened = prefix + key_prefix(ks.key_bytes(values[0]))
-    return opened, prefix_end(opened) or end
-
-
 @dataclass
 class _Plan:
     store_table: str
@@ -267,7 +241,7 @@ def _plan(table: Table, index: Index | None, statement: Select) -> _Plan:
             prefix = ks.partition_prefix(table, value)
         else:
             prefix = ks.index_partition_prefix(table, index, value)
-        ranges.append(_bounds(prefix, op, values))
+        ranges.append(ks.range_bounds(prefix, op, values))
     reverse = statement.descending and statement.order_by == range_name
     return _Plan(store_table, ranges, reverse)
 
