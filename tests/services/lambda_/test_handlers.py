@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from botocore.exceptions import ClientError
 
 from tests.services.lambda_.conftest import make_zip
 
@@ -204,9 +205,16 @@ def _powertools_function(lam: Any, new_function: Any, handler: str) -> str:
 
 
 def _poll(fetch: Any, timeout: float = 15) -> Any:
+    """What ``fetch`` finds once it finds something; function logs are written after the
+    invoke returns (as on AWS), so until then even the log group may not exist."""
     deadline = time.time() + timeout
     while True:
-        found = fetch()
+        try:
+            found = fetch()
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+            found = None
         if found or time.time() > deadline:
             return found
         time.sleep(0.2)

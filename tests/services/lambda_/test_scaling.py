@@ -127,8 +127,14 @@ def test_idle_instances_are_reaped(port: int) -> None:
     assert cold["pid"] != first["pid"]
     assert cold["stream"] != first["stream"]
     logs = _client("logs", port)
-    streams = logs.describe_log_streams(logGroupName="/aws/lambda/idle")["logStreams"]
-    assert {s["logStreamName"] for s in streams} == {first["stream"], cold["stream"]}
+    expected = {first["stream"], cold["stream"]}
+    deadline = time.time() + 15
+    names: set[str] = set()
+    while names != expected and time.time() < deadline:  # logs land after the invoke returns
+        streams = logs.describe_log_streams(logGroupName="/aws/lambda/idle")["logStreams"]
+        names = {s["logStreamName"] for s in streams}
+        time.sleep(0.1)
+    assert names == expected
 
 
 def test_provisioned_instances_are_started_again_after_a_restart(tmp_path: Path) -> None:
