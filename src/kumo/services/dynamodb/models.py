@@ -99,6 +99,8 @@ class Table:
     ttl_attribute: str | None = None
     ttl_enabled: bool = False
     status: str = "ACTIVE"
+    # a table restored from a backup: SourceBackupArn, SourceTableArn, RestoreDateTime (epoch)
+    restore: dict[str, Any] | None = None
 
     @property
     def arn(self) -> str:
@@ -200,6 +202,12 @@ class Table:
             desc["LatestStreamArn"] = self.stream.arn
         if self.sse is not None:
             desc["SSEDescription"] = dict(self.sse)
+        if self.restore is not None:
+            desc["RestoreSummary"] = {
+                **self.restore,
+                "RestoreDateTime": _when(self.restore["RestoreDateTime"]),
+                "RestoreInProgress": False,
+            }
         return desc
 
     def _describe_index(self, index: Index, stats: Stats) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The DynamoDB provider: binds each DynamoDB operation to the function implementing it.
 
 The operations live in modules by sub-resource — tables (:mod:`.table_operations`), table
-settings (:mod:`.settings`), account answers (:mod:`.account`), items (:mod:`.items`),
+settings (:mod:`.settings`, :mod:`.recovery`, :mod:`.insights`, :mod:`.policies`),
+backups (:mod:`.backups`), account answers (:mod:`.account`), items (:mod:`.items`),
 queries and scans (:mod:`.query`), batches (:mod:`.batch`) and transactions
 (:mod:`.transactions`) — each a plain function whose first parameter is this provider (see
 :mod:`.host`), so its signature is the operation's input members and
@@ -10,9 +11,9 @@ queries and scans (:mod:`.query`), batches (:mod:`.batch`) and transactions
 (its tests run statements without a provider).
 
 Operations that may touch every item of a table (UpdateTable's index backfill, DeleteTable,
-UpdateTimeToLive) are declared blocking so they run off the event loop. A background task
-(:mod:`.ttl`) deletes expired items, trims stream records and finishes removing the items
-of deleted tables.
+UpdateTimeToLive, CreateBackup, DeleteBackup, RestoreTableFromBackup) are declared
+blocking so they run off the event loop. A background task (:mod:`.ttl`) deletes expired
+items, trims stream records and finishes removing the items of deleted tables.
 """
 
 from __future__ import annotations
@@ -25,9 +26,13 @@ from kumo.aws.context import RequestContext
 from kumo.services.base import Provider, ServiceDeps, operation
 from kumo.services.dynamodb import (
     account,
+    backups,
     batch,
+    insights,
     items,
+    policies,
     ql,
+    recovery,
     settings,
     table_operations,
     transactions,
@@ -72,7 +77,31 @@ class DynamoDBProvider(Provider):
     update_time_to_live = operation("UpdateTimeToLive", blocking=True)(settings.update_time_to_live)
     describe_time_to_live = operation("DescribeTimeToLive")(settings.describe_time_to_live)
     describe_continuous_backups = operation("DescribeContinuousBackups")(
-        settings.describe_continuous_backups
+        recovery.describe_continuous_backups
+    )
+    update_continuous_backups = operation("UpdateContinuousBackups")(
+        recovery.update_continuous_backups
+    )
+    update_contributor_insights = operation("UpdateContributorInsights")(
+        insights.update_contributor_insights
+    )
+    describe_contributor_insights = operation("DescribeContributorInsights")(
+        insights.describe_contributor_insights
+    )
+    list_contributor_insights = operation("ListContributorInsights")(
+        insights.list_contributor_insights
+    )
+    put_resource_policy = operation("PutResourcePolicy")(policies.put_resource_policy)
+    get_resource_policy = operation("GetResourcePolicy")(policies.get_resource_policy)
+    delete_resource_policy = operation("DeleteResourcePolicy")(policies.delete_resource_policy)
+
+    # -- backups -------------------------------------------------------------------------
+    create_backup = operation("CreateBackup", blocking=True)(backups.create_backup)
+    describe_backup = operation("DescribeBackup")(backups.describe_backup)
+    list_backups = operation("ListBackups")(backups.list_backups)
+    delete_backup = operation("DeleteBackup", blocking=True)(backups.delete_backup)
+    restore_table_from_backup = operation("RestoreTableFromBackup", blocking=True)(
+        backups.restore_table_from_backup
     )
     describe_limits = operation("DescribeLimits")(account.describe_limits)
     describe_endpoints = operation("DescribeEndpoints")(account.describe_endpoints)

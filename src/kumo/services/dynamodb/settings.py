@@ -1,6 +1,6 @@
-"""Table settings changed apart from UpdateTable: tags (by table ARN), time to live and
-continuous backups, with their operations (TagResource, UntagResource, ListTagsOfResource,
-UpdateTimeToLive, DescribeTimeToLive, DescribeContinuousBackups).
+"""Table settings changed apart from UpdateTable: tags (by table ARN) and time to live, with
+their operations (TagResource, UntagResource, ListTagsOfResource, UpdateTimeToLive,
+DescribeTimeToLive). Point-in-time recovery lives in :mod:`.recovery`.
 
 UpdateTimeToLive builds or drops the expiry index of every item, so the provider declares
 it blocking.
@@ -20,7 +20,6 @@ from kumo.storage.base import Tx
 
 __all__ = [
     "MAX_TAGS",
-    "describe_continuous_backups",
     "describe_time_to_live",
     "list_tags_of_resource",
     "set_time_to_live",
@@ -127,15 +126,5 @@ def describe_time_to_live(host: Host, ctx: RequestContext, table_name: str) -> O
         "TimeToLiveDescription": {
             "TimeToLiveStatus": "ENABLED",
             "AttributeName": table.ttl_attribute,
-        }
-    }
-
-
-def describe_continuous_backups(host: Host, ctx: RequestContext, table_name: str) -> Output:
-    db.cached_table(host.store, ctx.account_id, ctx.region, table_name, named=True)
-    return {
-        "ContinuousBackupsDescription": {
-            "ContinuousBackupsStatus": "ENABLED",
-            "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"},
         }
     }

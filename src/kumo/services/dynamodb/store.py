@@ -55,6 +55,9 @@ ITEMS = "dynamodb.items"
 INDEX = "dynamodb.index"
 PURGE = "dynamodb.purge"
 EXPIRY = "dynamodb.expiry"
+# a table's settings kept apart from its record (point-in-time recovery, contributor
+# insights, resource policies), by table id: they go with the table's items
+SETTINGS = ("dynamodb.pitr", "dynamodb.insights", "dynamodb.policies")
 # DynamoDB's TTL leaves alone items whose expiry is more than five years in the past
 _MAX_INT = (1 << 63) - 1
 
@@ -170,7 +173,7 @@ def purge_some(tx: Tx, limit: int = 2000) -> bool:
     budget = limit
     for k, data in list(tx.scan(PURGE, limit=10)):
         table_id = data["id"]
-        for name in (ITEMS, INDEX, EXPIRY):
+        for name in (ITEMS, INDEX, EXPIRY, *SETTINGS):
             rows = [rk for rk, _ in tx.scan(name, prefix=key(table_id), limit=budget)]
             for rk in rows:
                 tx.delete(name, rk)
@@ -303,6 +306,8 @@ class ItemWriter:
         for k, _ in list(self.tx.scan(INDEX, prefix=prefix)):
             self.tx.delete(INDEX, k)
         self.stats.indexes.pop(index.name, None)
+        # the index's contributor insights setting goes with it
+        self.tx.delete("dynamodb.insights", key(self.table.id, index.name))
 
     def close(self) -> None:
         put_stats(self.tx, self.table, self.stats)

@@ -69,7 +69,8 @@ def statement(request: PermissionRequest, resource: str) -> dict[str, Any]:
 
 
 def add(statements: list[dict[str, Any]], new: dict[str, Any]) -> list[dict[str, Any]]:
-    if any(s["Sid"] == new["Sid"] for s in statements):
+    # statements put with PutResourcePolicy may have no Sid
+    if any(s.get("Sid") == new["Sid"] for s in statements):
         raise conflict(
             "The statement id (sid) provided already exists. Please choose a new statement "
             "id, or remove the existing statement."
@@ -78,7 +79,7 @@ def add(statements: list[dict[str, Any]], new: dict[str, Any]) -> list[dict[str,
 
 
 def remove(statements: list[dict[str, Any]], sid: str) -> list[dict[str, Any]]:
-    kept = [s for s in statements if s["Sid"] != sid]
+    kept = [s for s in statements if s.get("Sid") != sid]
     if len(kept) == len(statements):
         raise resource_not_found(f"Statement {sid} is not found in resource policy.")
     return kept

@@ -18,7 +18,7 @@ from kumo.aws.errors import ServiceError
 from kumo.aws.http import HttpRequest, HttpResponse
 from kumo.runtime.api import Invocation
 from kumo.services.base import Front, operation
-from kumo.services.lambda_ import aliases, functions, policy, web
+from kumo.services.lambda_ import aliases, functions, policy, signing, web
 from kumo.services.lambda_ import store as db
 from kumo.services.lambda_.base import CODE_PATH
 from kumo.services.lambda_.code import package_bytes, store_package
@@ -218,6 +218,7 @@ class LambdaProvider(ResourcesProvider):
         architectures: list[str] | None = None,
         ephemeral_storage: dict[str, Any] | None = None,
         logging_config: dict[str, Any] | None = None,
+        code_signing_config_arn: str | None = None,
     ) -> Output:
         ref = self._ref(ctx, function_name)
         if package_type == "Image" or code.get("ImageUri"):
@@ -247,6 +248,13 @@ class LambdaProvider(ResourcesProvider):
         )
         # settings are checked before the (slow) package work, and again in the write
         self.store.read(lambda tx: functions.check_new(tx, ref, settings))
+        if code_signing_config_arn is not None:
+            signing.check_arn(code_signing_config_arn)
+            self.store.read(
+                lambda tx: signing.require_config(
+                    tx, ref.account_id, ref.region, code_signing_config_arn
+                )
+            )
         package = self._package(
             "CreateFunction",
             code.get("ZipFile"),
@@ -254,18 +262,23 @@ class LambdaProvider(ResourcesProvider):
             code.get("S3Key"),
             code.get("S3ObjectVersion"),
         )
-        try:
-            version = self.store.write(
-                lambda tx: functions.create(
-                    tx,
-                    ref,
-                    package,
-                    settings,
-                    architectures=architectures,
-                    tags=tags or {},
-                    publish=bool(publish),
-                )
+
+        def create(tx: Any) -> FunctionVersion:
+            version = functions.create(
+                tx,
+                ref,
+                package,
+                settings,
+                architectures=architectures,
+                tags=tags or {},
+                publish=bool(publish),
             )
+            if code_signing_config_arn is not None:
+                signing.link(tx, ref, code_signing_config_arn)
+            return version
+
+        try:
+            version = self.store.write(create)
         except BaseException:
             self.store.blobs.delete(package.blob)
             raise

@@ -1,5 +1,7 @@
 """The sub-resources part of the Lambda provider: resource policies, tags and function URL
-configs."""
+configs; whole-document resource policies (:mod:`.resource_policy`), code signing
+(:mod:`.signing`) and runtime management (:mod:`.runtime_config`) are bound here from their
+modules."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 
 from kumo.aws.context import RequestContext
 from kumo.services.base import operation
-from kumo.services.lambda_ import policy
+from kumo.services.lambda_ import policy, resource_policy, runtime_config, signing
 from kumo.services.lambda_ import store as db
 from kumo.services.lambda_.errors import (
     conflict,
@@ -43,7 +45,48 @@ _PERMISSION_PATTERNS = (
 class ResourcesProvider(LayerOps):
     """Permissions, tags and function URLs."""
 
+    # -- code signing (see .signing) and runtime management (see .runtime_config) -------
+
+    create_code_signing_config = operation("CreateCodeSigningConfig")(
+        signing.create_code_signing_config
+    )
+    get_code_signing_config = operation("GetCodeSigningConfig")(signing.get_code_signing_config)
+    update_code_signing_config = operation("UpdateCodeSigningConfig")(
+        signing.update_code_signing_config
+    )
+    delete_code_signing_config = operation("DeleteCodeSigningConfig")(
+        signing.delete_code_signing_config
+    )
+    list_code_signing_configs = operation("ListCodeSigningConfigs")(
+        signing.list_code_signing_configs
+    )
+    list_functions_by_code_signing_config = operation("ListFunctionsByCodeSigningConfig")(
+        signing.list_functions_by_code_signing_config
+    )
+    put_function_code_signing_config = operation("PutFunctionCodeSigningConfig")(
+        signing.put_function_code_signing_config
+    )
+    get_function_code_signing_config = operation("GetFunctionCodeSigningConfig")(
+        signing.get_function_code_signing_config
+    )
+    delete_function_code_signing_config = operation("DeleteFunctionCodeSigningConfig")(
+        signing.delete_function_code_signing_config
+    )
+    put_runtime_management_config = operation("PutRuntimeManagementConfig")(
+        runtime_config.put_runtime_management_config
+    )
+    get_runtime_management_config = operation("GetRuntimeManagementConfig")(
+        runtime_config.get_runtime_management_config
+    )
+
     # -- resource policies ---------------------------------------------------------------
+
+    # the whole-document operations (see .resource_policy) share the policy with these
+    put_resource_policy = operation("PutResourcePolicy")(resource_policy.put_resource_policy)
+    get_resource_policy = operation("GetResourcePolicy")(resource_policy.get_resource_policy)
+    delete_resource_policy = operation("DeleteResourcePolicy")(
+        resource_policy.delete_resource_policy
+    )
 
     def _policy_ref(
         self, ctx: RequestContext, function_name: str, qualifier: str | None
@@ -163,6 +206,9 @@ class ResourcesProvider(LayerOps):
 
     @operation("TagResource")
     def tag_resource(self, ctx: RequestContext, resource: str, tags: dict[str, str]) -> Output:
+        if signing.is_config_arn(resource):
+            signing.change_tags(self, ctx, resource, add=tags)
+            return {}
         ref = self._tag_ref(ctx, resource)
 
         def tag(tx: Tx) -> None:
@@ -177,6 +223,9 @@ class ResourcesProvider(LayerOps):
 
     @operation("UntagResource")
     def untag_resource(self, ctx: RequestContext, resource: str, tag_keys: list[str]) -> Output:
+        if signing.is_config_arn(resource):
+            signing.change_tags(self, ctx, resource, remove=tag_keys)
+            return {}
         ref = self._tag_ref(ctx, resource)
 
         def untag(tx: Tx) -> None:
@@ -190,6 +239,8 @@ class ResourcesProvider(LayerOps):
 
     @operation("ListTags")
     def list_tags(self, ctx: RequestContext, resource: str) -> Output:
+        if signing.is_config_arn(resource):
+            return {"Tags": signing.change_tags(self, ctx, resource)}
         ref = self._tag_ref(ctx, resource)
         fn = self.store.read(lambda tx: db.require_function(tx, ref))
         return {"Tags": dict(fn.tags)}

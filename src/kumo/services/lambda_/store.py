@@ -10,6 +10,9 @@
 * ``lambda.layers`` (account, region, layer, number) -> layer version
 * ``lambda.async`` (due ms, id) -> an accepted asynchronous invocation not yet finished
 * ``lambda.url_ids`` (url id) -> the function a function URL serves
+* ``lambda.code_signing`` (account, region, csc id) -> code signing config (:mod:`.signing`)
+* ``lambda.function_signing`` (account, region, name) -> the function's code signing config
+* ``lambda.runtime_configs`` (account, region, name, version) -> runtime management config
 """
 
 from __future__ import annotations
@@ -57,8 +60,20 @@ LAYERS = "lambda.layers"
 ASYNC = "lambda.async"
 # function URL id -> (account, region, name, qualifier), to serve URLs by host name
 URL_IDS = "lambda.url_ids"
+CODE_SIGNING = "lambda.code_signing"
+FUNCTION_SIGNING = "lambda.function_signing"
+RUNTIME_CONFIGS = "lambda.runtime_configs"
 
-_PER_FUNCTION = (VERSIONS, ALIASES, POLICIES, EVENT_CONFIGS, URLS, PROVISIONED)
+_PER_FUNCTION = (
+    VERSIONS,
+    ALIASES,
+    POLICIES,
+    EVENT_CONFIGS,
+    URLS,
+    PROVISIONED,
+    FUNCTION_SIGNING,
+    RUNTIME_CONFIGS,
+)
 
 
 def fkey(ref: FunctionRef, *rest: str | int) -> bytes:
@@ -170,7 +185,7 @@ def delete_version(tx: Tx, ref: FunctionRef, version: str) -> str | None:
     if old is None:
         return None
     tx.delete(VERSIONS, fkey(ref, int(version)))
-    for table in (POLICIES, EVENT_CONFIGS, PROVISIONED):
+    for table in (POLICIES, EVENT_CONFIGS, PROVISIONED, RUNTIME_CONFIGS):
         tx.delete(table, fkey(ref, version))
     return None if old.code_blob in blobs_in_use(tx, ref) else old.code_blob
 

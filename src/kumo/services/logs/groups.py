@@ -8,10 +8,13 @@ operation modules use to resolve the group a request names.
 from __future__ import annotations
 
 from kumo.aws.context import RequestContext
+from kumo.aws.errors import ServiceError
 from kumo.observe import logs as db
 from kumo.services.base import Provider
 from kumo.services.logs import filters as flt
+from kumo.services.logs import group_settings as gs
 from kumo.services.logs import models as m
+from kumo.services.logs import resource_policies
 from kumo.services.logs.errors import already_exists, invalid_parameter
 from kumo.services.logs.models import Output
 from kumo.storage.base import Tx
@@ -39,6 +42,7 @@ def create_log_group(
     kms_key_id: str | None = None,
     tags: dict[str, str] | None = None,
     log_group_class: str | None = None,
+    deletion_protection_enabled: bool | None = None,
 ) -> Output:
     m.check_group_name(log_group_name)
     if tags and len(tags) > m.MAX_TAGS:
@@ -57,6 +61,9 @@ def create_log_group(
             tags=dict(tags or {}),
         )
         db.put_group(tx, group)
+        # a group is created without settings; stale ones of a deleted namesake are gone
+        settings = gs.GroupSettings(deletion_protection=bool(deletion_protection_enabled))
+        gs.put_settings(tx, ctx.account_id, ctx.region, log_group_name, settings)
 
     provider.store.write(create)
     return {}
@@ -65,8 +72,18 @@ def create_log_group(
 def delete_log_group(provider: Provider, ctx: RequestContext, log_group_name: str) -> Output:
     def delete(tx: Tx) -> None:
         require_group(tx, ctx, log_group_name)
+        if gs.settings_of(tx, ctx.account_id, ctx.region, log_group_name).deletion_protection:
+            raise ServiceError(
+                "Cannot delete log group with deletion protection enabled. "
+                "Disable deletion protection first.",
+                code="ValidationException",
+                status=400,
+            )
         db.delete_group(tx, ctx.account_id, ctx.region, log_group_name)
         flt.delete_group_filters(tx, ctx.account_id, ctx.region, log_group_name)
+        # the group's data protection policy and resource policy go with it
+        gs.delete_group_settings(tx, ctx.account_id, ctx.region, log_group_name)
+        resource_policies.delete_group_policy(tx, ctx.account_id, ctx.region, log_group_name)
 
     provider.store.write(delete)
     return {}

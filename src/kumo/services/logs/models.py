@@ -14,6 +14,7 @@ from kumo.aws.errors import ServiceError
 from kumo.observe import logs as db
 from kumo.services.logs.errors import NO_GROUP, invalid_parameter, not_found, pattern_violation
 from kumo.services.logs.filters import METRIC_FILTERS
+from kumo.services.logs.group_settings import settings_of
 from kumo.storage.base import Tx
 from kumo.storage.keys import key
 
@@ -169,6 +170,10 @@ def group_output(tx: Tx, group: db.LogGroup) -> Output:
         out["retentionInDays"] = group.retention_days
     if group.kms_key_id:
         out["kmsKeyId"] = group.kms_key_id
+    settings = settings_of(tx, group.account, group.region, group.name)
+    if settings.data_protection_policy is not None:
+        out["dataProtectionStatus"] = "ACTIVATED"
+    out["deletionProtectionEnabled"] = settings.deletion_protection
     return out
 
 

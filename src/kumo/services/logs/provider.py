@@ -1,7 +1,8 @@
 """The CloudWatch Logs provider: binds each Logs operation to the function implementing it.
 
 The operations live in modules by sub-resource (log groups and retention, tags, streams,
-events, metric and subscription filters, Logs Insights); each is a plain function whose
+events, metric and subscription filters, Logs Insights and saved queries, resource
+policies, destinations, data and deletion protection); each is a plain function whose
 first parameter is this provider, so its signature is the operation's input members and
 ``tests/services/test_providers.py`` checks it against the model. This class only names
 them and owns the retention sweeper.
@@ -22,10 +23,14 @@ from kumo.observe import logs as db
 from kumo.observe.log_reads import sweep_expired
 from kumo.services.base import Provider, ServiceDeps, operation, run_every
 from kumo.services.logs import (
+    destinations,
     groups,
     insights,
     log_events,
     metric_filters,
+    protection,
+    query_definitions,
+    resource_policies,
     streams,
     subscription_filters,
     tagging,
@@ -113,4 +118,43 @@ class LogsProvider(Provider):
     describe_queries = operation("DescribeQueries")(insights.describe_queries)
     get_log_group_fields = operation("GetLogGroupFields", blocking=True)(
         insights.get_log_group_fields
+    )
+    stop_query = operation("StopQuery")(query_definitions.stop_query)
+
+    # -- saved queries ------------------------------------------------------------------------
+    put_query_definition = operation("PutQueryDefinition")(query_definitions.put_query_definition)
+    describe_query_definitions = operation("DescribeQueryDefinitions")(
+        query_definitions.describe_query_definitions
+    )
+    delete_query_definition = operation("DeleteQueryDefinition")(
+        query_definitions.delete_query_definition
+    )
+
+    # -- resource policies --------------------------------------------------------------------
+    put_resource_policy = operation("PutResourcePolicy")(resource_policies.put_resource_policy)
+    describe_resource_policies = operation("DescribeResourcePolicies")(
+        resource_policies.describe_resource_policies
+    )
+    delete_resource_policy = operation("DeleteResourcePolicy")(
+        resource_policies.delete_resource_policy
+    )
+
+    # -- destinations -------------------------------------------------------------------------
+    put_destination = operation("PutDestination")(destinations.put_destination)
+    put_destination_policy = operation("PutDestinationPolicy")(destinations.put_destination_policy)
+    describe_destinations = operation("DescribeDestinations")(destinations.describe_destinations)
+    delete_destination = operation("DeleteDestination")(destinations.delete_destination)
+
+    # -- data and deletion protection ---------------------------------------------------------
+    put_data_protection_policy = operation("PutDataProtectionPolicy")(
+        protection.put_data_protection_policy
+    )
+    get_data_protection_policy = operation("GetDataProtectionPolicy")(
+        protection.get_data_protection_policy
+    )
+    delete_data_protection_policy = operation("DeleteDataProtectionPolicy")(
+        protection.delete_data_protection_policy
+    )
+    put_log_group_deletion_protection = operation("PutLogGroupDeletionProtection")(
+        protection.put_log_group_deletion_protection
     )

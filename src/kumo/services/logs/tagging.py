@@ -1,10 +1,11 @@
 """Tag operations on log groups, by group name (the older ``*LogGroup`` operations) and by
-ARN (``*Resource``)."""
+ARN (``*Resource``, which also tags destinations)."""
 
 from __future__ import annotations
 
 from kumo.aws.context import RequestContext
 from kumo.services.base import Provider
+from kumo.services.logs import destinations
 from kumo.services.logs import models as m
 from kumo.services.logs.groups import require_group
 from kumo.services.logs.models import Output
@@ -41,6 +42,12 @@ def list_tags_log_group(provider: Provider, ctx: RequestContext, log_group_name:
 def tag_resource(
     provider: Provider, ctx: RequestContext, resource_arn: str, tags: dict[str, str]
 ) -> Output:
+    dest = destinations.arn_destination(resource_arn)
+    if dest is not None:
+        provider.store.write(
+            lambda tx: destinations.tag_destination(tx, ctx.account_id, ctx.region, dest, tags)
+        )
+        return {}
     _tag(provider.store, ctx, m.arn_group(resource_arn), tags)
     return {}
 
@@ -48,11 +55,26 @@ def tag_resource(
 def untag_resource(
     provider: Provider, ctx: RequestContext, resource_arn: str, tag_keys: list[str]
 ) -> Output:
+    dest = destinations.arn_destination(resource_arn)
+    if dest is not None:
+        provider.store.write(
+            lambda tx: destinations.untag_destination(
+                tx, ctx.account_id, ctx.region, dest, tag_keys
+            )
+        )
+        return {}
     _untag(provider.store, ctx, m.arn_group(resource_arn), tag_keys)
     return {}
 
 
 def list_tags_for_resource(provider: Provider, ctx: RequestContext, resource_arn: str) -> Output:
+    dest = destinations.arn_destination(resource_arn)
+    if dest is not None:
+        return {
+            "tags": provider.store.read(
+                lambda tx: destinations.destination_tags(tx, ctx.account_id, ctx.region, dest)
+            )
+        }
     return {"tags": _tags(provider.store, ctx, m.arn_group(resource_arn))}
 
 

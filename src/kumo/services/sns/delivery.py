@@ -2,9 +2,9 @@
 
 Everything here runs inside the publish's transaction. An SQS subscriber's message is
 enqueued directly (through :func:`kumo.services.sqs.store.deliver`); an HTTP/HTTPS
-subscriber's POST and an email/SMS message become durable records that the delivery loop
-and the inspection endpoint read. Lambda, Firehose and mobile push subscriptions are kept
-but not delivered here.
+subscriber's POST and an email/SMS/mobile push message become durable records that the
+delivery loop and the inspection endpoint read (a push message is the text for the
+endpoint's platform). Lambda and Firehose subscriptions are kept but not delivered here.
 
 The notification document is built as AWS builds it: ``Type``, ``MessageId``,
 ``SequenceNumber`` (FIFO), ``TopicArn``, ``Subject`` (when set), ``Message``, ``Timestamp``,
@@ -312,6 +312,24 @@ def fan_out(
             )
             db.add_http(tx, record)
             done.http += 1
+        elif protocol == "application":
+            # a gone or disabled endpoint gets nothing; the device gets its platform's text
+            platform = db.push_platform(tx, subscription.endpoint)
+            if platform is not None:
+                db.record_sent(
+                    tx,
+                    next_seq(),
+                    {
+                        "protocol": protocol,
+                        "endpoint": subscription.endpoint,
+                        "subscription_arn": subscription.arn,
+                        "topic_arn": topic.arn,
+                        "message_id": publication.id,
+                        "subject": publication.subject,
+                        "message": publication.message_for(platform),
+                        "timestamp": publication.timestamp,
+                    },
+                )
         elif protocol in ("email", "email-json", "sms"):
             if protocol == "email-json":
                 body = render(notification(publication, subscription, links, version))

@@ -3,7 +3,8 @@
 A publish writes its message to every SQS subscriber in the publish's own transaction (see
 :mod:`kumo.services.sns.publishing`); HTTP/HTTPS deliveries are durable records the
 background loop of :mod:`kumo.services.sns.http` posts; email and SMS deliveries are kept
-for inspection under ``/_kumo/sns/messages``.
+for inspection under ``/_kumo/sns/messages``. Topic permissions, SMS settings and mobile
+push applications are bound in :mod:`kumo.services.sns.account_ops`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
 from kumo.services.base import Provider, ServiceDeps, operation
+from kumo.services.sns import platform, sms
 from kumo.services.sns import store as db
+from kumo.services.sns.account_ops import AccountOperations
 from kumo.services.sns.attributes import (
     SUBSCRIPTION_ATTRIBUTES,
     check_subscription_attributes,
@@ -76,7 +79,7 @@ def _page(items: list[Any], key_of: Any) -> tuple[list[Any], str | None]:
     return items, None
 
 
-class SnsProvider(Provider):
+class SnsProvider(AccountOperations, Provider):
     """Amazon Simple Notification Service: standard and FIFO topics."""
 
     service = "sns"
@@ -476,8 +479,26 @@ class SnsProvider(Provider):
         if phone_number is not None and not (topic_arn or target_arn):
             record = sms_record(phone_number, message)
             seq = self.publisher.hub.sequence.next()
-            self.store.write(lambda tx: db.record_sent(tx, seq, record))
+
+            def send(tx: Tx) -> None:
+                # AWS accepts an SMS to an opted-out number but does not deliver it
+                if not sms.is_opted_out(tx, ctx.account_id, phone_number):
+                    db.record_sent(tx, seq, record)
+
+            self.store.write(send)
             return {"MessageId": record["message_id"]}
+        if target_arn and not topic_arn and platform.is_endpoint_arn(target_arn):
+            seq = self.publisher.hub.sequence.next()
+            return platform.publish_to_endpoint(
+                self.store,
+                ctx,
+                seq,
+                target_arn,
+                message,
+                subject,
+                message_structure,
+                message_attributes,
+            )
         arn = topic_arn or target_arn
         if not arn:
             raise invalid_parameter("TopicArn or TargetArn Reason: no value for required parameter")

@@ -13,8 +13,8 @@ receivers of the SQS queues it reached::
 
 Inside the transaction the message reaches every confirmed subscriber its filter policy lets
 through: SQS queues get it at once, HTTP/HTTPS endpoints get a durable delivery record the
-SNS provider's loop posts, email/SMS endpoints get a record in the inspectable outbox.
-Lambda, Firehose and mobile push subscriptions are not delivered to here. A missing topic
+SNS provider's loop posts, email/SMS and mobile push endpoints get a record in the
+inspectable outbox. Lambda and Firehose subscriptions are not delivered to here. A missing topic
 raises ``NotFound`` and a message Publish would refuse raises its ``InvalidParameter``, both
 aborting the caller's transaction unless caught inside it.
 """

@@ -34,6 +34,7 @@ __all__ = [
     "list_subscriptions",
     "list_topics",
     "next_http_due",
+    "push_platform",
     "put_subscription",
     "put_topic",
     "record_sent",
@@ -52,6 +53,9 @@ DEDUP = "sns.dedup"
 TOKENS = "sns.tokens"
 HTTP = "sns.http"
 SENT = "sns.sent"
+# mobile push applications and endpoints (see :mod:`kumo.services.sns.platform`)
+APPS = "sns.apps"
+ENDPOINTS = "sns.endpoints"
 DEDUP_INTERVAL_MS = 5 * 60 * 1000
 
 
@@ -188,3 +192,13 @@ def record_sent(tx: Tx, seq: int, record: dict[str, Any]) -> None:
 
 def sent_messages(tx: Tx) -> list[dict[str, Any]]:
     return [record for _, record in tx.scan(SENT)]
+
+
+def push_platform(tx: Tx, endpoint_arn: str) -> str | None:
+    """The platform (``GCM``, ``APNS``...) of an enabled mobile push endpoint; None when the
+    endpoint is gone or disabled."""
+    endpoint = tx.get(ENDPOINTS, key(endpoint_arn))
+    if endpoint is None or endpoint["attributes"].get("Enabled", "true").lower() != "true":
+        return None
+    app = tx.get(APPS, key(endpoint["app_arn"]))
+    return str(app["platform"]) if app is not None else None

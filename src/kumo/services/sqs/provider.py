@@ -19,7 +19,7 @@ from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
 from kumo.services.base import Provider, ServiceDeps, operation
 from kumo.services.sqs import messages as msgs
-from kumo.services.sqs import moves
+from kumo.services.sqs import moves, permissions
 from kumo.services.sqs import store as db
 from kumo.services.sqs.attributes import FIFO_DEFAULTS, check_attributes, check_fifo_throughput
 from kumo.services.sqs.background import Background
@@ -93,6 +93,9 @@ class SqsProvider(Provider):
         return self.store.write(fn)
 
     # -- queues --------------------------------------------------------------------------
+
+    add_permission = operation("AddPermission")(permissions.add_permission)
+    remove_permission = operation("RemovePermission")(permissions.remove_permission)
 
     @operation("CreateQueue")
     def create_queue(
