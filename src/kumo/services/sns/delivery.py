@@ -316,37 +316,28 @@ def fan_out(
             # a gone or disabled endpoint gets nothing; the device gets its platform's text
             platform = db.push_platform(tx, subscription.endpoint)
             if platform is not None:
-                db.record_sent(
-                    tx,
-                    next_seq(),
-                    {
-                        "protocol": protocol,
-                        "endpoint": subscription.endpoint,
-                        "subscription_arn": subscription.arn,
-                        "topic_arn": topic.arn,
-                        "message_id": publication.id,
-                        "subject": publication.subject,
-                        "message": publication.message_for(platform),
-                        "timestamp": publication.timestamp,
-                    },
-                )
+                message = publication.message_for(platform)
+                db.record_sent(tx, next_seq(), _sent(subscription, topic, publication, message))
         elif protocol in ("email", "email-json", "sms"):
             if protocol == "email-json":
                 body = render(notification(publication, subscription, links, version))
             else:
                 body = publication.message_for(protocol)
-            db.record_sent(
-                tx,
-                next_seq(),
-                {
-                    "protocol": protocol,
-                    "endpoint": subscription.endpoint,
-                    "subscription_arn": subscription.arn,
-                    "topic_arn": topic.arn,
-                    "message_id": publication.id,
-                    "subject": publication.subject,
-                    "message": body,
-                    "timestamp": publication.timestamp,
-                },
-            )
+            db.record_sent(tx, next_seq(), _sent(subscription, topic, publication, body))
     return done
+
+
+def _sent(
+    subscription: Subscription, topic: Topic, publication: Publication, message: str
+) -> dict[str, Any]:
+    """The outbox record of one message to an email, SMS or mobile-push subscriber."""
+    return {
+        "protocol": subscription.protocol,
+        "endpoint": subscription.endpoint,
+        "subscription_arn": subscription.arn,
+        "topic_arn": topic.arn,
+        "message_id": publication.id,
+        "subject": publication.subject,
+        "message": message,
+        "timestamp": publication.timestamp,
+    }
