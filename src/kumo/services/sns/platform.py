@@ -11,7 +11,6 @@ sent messages (``GET /_kumo/sns/messages``, protocol ``application``).
 
 from __future__ import annotations
 
-import base64
 import re
 import uuid
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
 from kumo.services.base import Provider
+from kumo.services.sns import paging
 from kumo.services.sns import store as db
 from kumo.services.sns.errors import invalid_parameter, not_found
 from kumo.services.sns.models import Topic
@@ -47,7 +47,6 @@ APPS = db.APPS
 ENDPOINTS = db.ENDPOINTS
 APP_ENDPOINTS = "sns.app_endpoints"
 APP_TOKENS = "sns.app_tokens"
-PAGE = 100
 
 PLATFORMS = frozenset(
     {
@@ -96,19 +95,6 @@ def _require_endpoint(tx: Tx, arn: str) -> dict[str, Any]:
     if endpoint is None:
         raise _missing_endpoint()
     return dict(endpoint)
-
-
-def _token(after: str) -> str:
-    return base64.urlsafe_b64encode(after.encode()).decode("ascii")
-
-
-def _after(next_token: str | None) -> str | None:
-    if not next_token:
-        return None
-    try:
-        return base64.urlsafe_b64decode(next_token.encode("ascii")).decode()
-    except (ValueError, UnicodeError):
-        raise invalid_parameter("NextToken") from None
 
 
 # -- platform applications -----------------------------------------------------------------
@@ -191,7 +177,7 @@ def set_platform_application_attributes(
 def list_platform_applications(
     host: Provider, ctx: RequestContext, next_token: str | None = None
 ) -> Output:
-    after = _after(next_token)
+    after = paging.after(next_token)
     prefix = key_prefix(db.arn_prefix(ctx.region, ctx.account_id) + "app/")
 
     def page(tx: Tx) -> list[dict[str, Any]]:
@@ -199,19 +185,18 @@ def list_platform_applications(
         found: list[dict[str, Any]] = []
         for _, app in tx.scan(APPS, prefix=prefix, start=start):
             found.append(app)
-            if len(found) > PAGE:
+            if len(found) > paging.PAGE:
                 break
         return found
 
-    apps = host.store.read(page)
+    apps, token = paging.split(host.store.read(page), lambda app: app["arn"])
     out: Output = {
         "PlatformApplications": [
-            {"PlatformApplicationArn": app["arn"], "Attributes": app["attributes"]}
-            for app in apps[:PAGE]
+            {"PlatformApplicationArn": app["arn"], "Attributes": app["attributes"]} for app in apps
         ]
     }
-    if len(apps) > PAGE:
-        out["NextToken"] = _token(apps[PAGE - 1]["arn"])
+    if token is not None:
+        out["NextToken"] = token
     return out
 
 
@@ -328,7 +313,7 @@ def list_endpoints_by_platform_application(
     platform_application_arn: str,
     next_token: str | None = None,
 ) -> Output:
-    after = _after(next_token)
+    after = paging.after(next_token)
 
     def page(tx: Tx) -> list[dict[str, Any]]:
         _require_app(tx, platform_application_arn)
@@ -338,18 +323,16 @@ def list_endpoints_by_platform_application(
             endpoint = tx.get(ENDPOINTS, key(str(decode_key(raw)[1])))
             if endpoint is not None:
                 found.append(endpoint)
-            if len(found) > PAGE:
+            if len(found) > paging.PAGE:
                 break
         return found
 
-    endpoints = host.store.read(page)
+    endpoints, token = paging.split(host.store.read(page), lambda e: e["arn"])
     out: Output = {
-        "Endpoints": [
-            {"EndpointArn": e["arn"], "Attributes": e["attributes"]} for e in endpoints[:PAGE]
-        ]
+        "Endpoints": [{"EndpointArn": e["arn"], "Attributes": e["attributes"]} for e in endpoints]
     }
-    if len(endpoints) > PAGE:
-        out["NextToken"] = _token(endpoints[PAGE - 1]["arn"])
+    if token is not None:
+        out["NextToken"] = token
     return out
 
 

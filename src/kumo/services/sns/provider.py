@@ -10,13 +10,12 @@ push applications are bound in :mod:`kumo.services.sns.account_ops`.
 from __future__ import annotations
 
 import asyncio
-import base64
 from typing import Any
 
 from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
 from kumo.services.base import Provider, ServiceDeps, operation
-from kumo.services.sns import platform, sms
+from kumo.services.sns import paging, platform, sms
 from kumo.services.sns import store as db
 from kumo.services.sns.account_ops import AccountOperations
 from kumo.services.sns.attributes import (
@@ -50,7 +49,6 @@ __all__ = ["SnsProvider"]
 
 Output = dict[str, Any]
 
-PAGE = 100
 MAX_TAGS = 50
 # a failed batch entry reports the error's wire code
 _BATCH_CODES = {
@@ -58,25 +56,6 @@ _BATCH_CODES = {
     "InvalidParameterValueException": "ParameterValueInvalid",
     "NotFoundException": "NotFound",
 }
-
-
-def _page_token(after: str) -> str:
-    return base64.urlsafe_b64encode(after.encode()).decode("ascii")
-
-
-def _after(next_token: str | None) -> str | None:
-    if not next_token:
-        return None
-    try:
-        return base64.urlsafe_b64decode(next_token.encode("ascii")).decode()
-    except (ValueError, UnicodeError):
-        raise invalid_parameter("NextToken") from None
-
-
-def _page(items: list[Any], key_of: Any) -> tuple[list[Any], str | None]:
-    if len(items) > PAGE:
-        return items[:PAGE], _page_token(key_of(items[PAGE - 1]))
-    return items, None
 
 
 class SnsProvider(AccountOperations, Provider):
@@ -196,17 +175,17 @@ class SnsProvider(AccountOperations, Provider):
 
     @operation("ListTopics")
     def list_topics(self, ctx: RequestContext, next_token: str | None = None) -> Output:
-        after = _after(next_token)
+        after = paging.after(next_token)
 
         def page(tx: Tx) -> list[Topic]:
             found: list[Topic] = []
             for topic in db.list_topics(tx, ctx.region, ctx.account_id, after):
                 found.append(topic)
-                if len(found) > PAGE:
+                if len(found) > paging.PAGE:
                     break
             return found
 
-        topics, token = _page(self.store.read(page), lambda t: t.arn)
+        topics, token = paging.split(self.store.read(page), lambda t: t.arn)
         out: Output = {"Topics": [{"TopicArn": t.arn} for t in topics]}
         if token:
             out["NextToken"] = token
@@ -405,17 +384,17 @@ class SnsProvider(AccountOperations, Provider):
 
     @operation("ListSubscriptions")
     def list_subscriptions(self, ctx: RequestContext, next_token: str | None = None) -> Output:
-        after = _after(next_token)
+        after = paging.after(next_token)
 
         def page(tx: Tx) -> list[Subscription]:
             found: list[Subscription] = []
             for subscription in db.list_subscriptions(tx, ctx.region, ctx.account_id, after):
                 found.append(subscription)
-                if len(found) > PAGE:
+                if len(found) > paging.PAGE:
                     break
             return found
 
-        subscriptions, token = _page(self.store.read(page), lambda s: s.arn)
+        subscriptions, token = paging.split(self.store.read(page), lambda s: s.arn)
         out: Output = {"Subscriptions": [self._listed(s) for s in subscriptions]}
         if token:
             out["NextToken"] = token
@@ -426,18 +405,18 @@ class SnsProvider(AccountOperations, Provider):
         self, ctx: RequestContext, topic_arn: str, next_token: str | None = None
     ) -> Output:
         parse_topic_arn(topic_arn)
-        after = _after(next_token)
+        after = paging.after(next_token)
 
         def page(tx: Tx) -> list[Subscription]:
             db.require_topic(tx, topic_arn)
             found: list[Subscription] = []
             for subscription in db.topic_subscriptions(tx, topic_arn, after):
                 found.append(subscription)
-                if len(found) > PAGE:
+                if len(found) > paging.PAGE:
                     break
             return found
 
-        subscriptions, token = _page(self.store.read(page), lambda s: s.arn)
+        subscriptions, token = paging.split(self.store.read(page), lambda s: s.arn)
         out: Output = {"Subscriptions": [self._listed(s) for s in subscriptions]}
         if token:
             out["NextToken"] = token

@@ -10,7 +10,6 @@ Direct SMS publishes to an opted-out number are accepted but not delivered.
 
 from __future__ import annotations
 
-import base64
 import re
 import time
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from kumo.aws.context import RequestContext
 from kumo.aws.errors import ServiceError
 from kumo.services.base import Provider
+from kumo.services.sns import paging
 from kumo.services.sns.errors import invalid_parameter
 from kumo.storage.base import Tx
 from kumo.storage.keys import decode_key, key
@@ -37,7 +37,6 @@ Output = dict[str, Any]
 
 SMS_ATTRIBUTES = "sns.sms_attributes"
 OPTED_OUT = "sns.opted_out"
-PAGE = 100
 
 SMS_ATTRIBUTE_NAMES = frozenset(
     {
@@ -121,19 +120,10 @@ def check_if_phone_number_is_opted_out(
     return {"isOptedOut": opted_out}
 
 
-def _after(next_token: str | None) -> str | None:
-    if not next_token:
-        return None
-    try:
-        return base64.urlsafe_b64decode(next_token.encode("ascii")).decode()
-    except (ValueError, UnicodeError):
-        raise invalid_parameter("NextToken") from None
-
-
 def list_phone_numbers_opted_out(
     host: Provider, ctx: RequestContext, next_token: str | None = None
 ) -> Output:
-    after = _after(next_token)
+    after = paging.after(next_token)
     account = ctx.account_id
 
     def page(tx: Tx) -> list[str]:
@@ -141,14 +131,14 @@ def list_phone_numbers_opted_out(
         numbers: list[str] = []
         for raw, _ in tx.scan(OPTED_OUT, prefix=key(account), start=start):
             numbers.append(str(decode_key(raw)[1]))
-            if len(numbers) > PAGE:
+            if len(numbers) > paging.PAGE:
                 break
         return numbers
 
-    numbers = host.store.read(page)
-    out: Output = {"phoneNumbers": numbers[:PAGE]}
-    if len(numbers) > PAGE:
-        out["nextToken"] = base64.urlsafe_b64encode(numbers[PAGE - 1].encode()).decode("ascii")
+    numbers, token = paging.split(host.store.read(page), str)
+    out: Output = {"phoneNumbers": numbers}
+    if token is not None:
+        out["nextToken"] = token
     return out
 
 
